@@ -1,0 +1,44 @@
+# Dostyq: `make run` and `make test` set everything up on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
+
+.PHONY: install run test lint locales locales-extract bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) locales
+
+## Compile the gettext catalogues (.po -> .mo).
+locales: $(STAMP)
+	@$(PY) -c "from bot.i18n import compile_catalogs; compile_catalogs()"
+
+## Re-extract messages from the code and merge them into every catalogue.
+locales-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract $(BABEL_KEYWORDS) --no-wrap --input-dirs=bot \
+		-o locales/messages.pot --project=Dostyq --copyright-holder=Dostyq
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap --no-fuzzy-matching
+
+run: install
+	@$(PY) -m bot run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/mypy
+
+test: install lint
+	$(PY) -m pytest
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	find locales -name '*.mo' -delete

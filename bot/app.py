@@ -1,0 +1,51 @@
+"""Factories for the bot and the dispatcher; nothing is created at import time."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+
+from bot.commands import set_bot_commands
+from bot.config import Settings
+from bot.errors import on_error
+from bot.handlers import create_root_router
+from bot.middlewares.locale import LocaleMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.storage.db import Database
+from bot.storage.users import UserRepo
+
+
+def create_bot(token: str, api_base: str) -> Bot:
+    """A Bot talking to `api_base` (Telegram, or the devserver for local runs)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(settings: Settings, *, db: Database, i18n: I18n) -> Dispatcher:
+    """The whole bot: dependencies, middlewares in their order, the router tree."""
+    users = UserRepo(db.conn)
+    dp = Dispatcher(settings=settings, db=db, users=users)
+
+    dp.update.outer_middleware(UserMiddleware(users))
+    LocaleMiddleware(i18n).setup(dp)
+    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
+    for observer in (dp.message, dp.callback_query, dp.inline_query):
+        observer.outer_middleware(throttling)
+
+    dp.include_router(create_root_router())
+    dp.errors.register(on_error)
+
+    async def on_startup(bot: Bot) -> None:
+        await set_bot_commands(bot, i18n)
+
+    dp.startup.register(on_startup)
+    return dp

@@ -1,0 +1,98 @@
+"""Settings read from the environment and `.env`, validated once at start.
+
+Everything configurable lives here so a bad value fails at start with one clear
+line instead of surfacing later as a traceback deep in a handler.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOCALES: tuple[str, ...] = ("ru", "kk", "en")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_API = "https://api.telegram.org"
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+class Settings(BaseSettings):
+    """The bot's configuration (environment variables, then `.env`)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_base: str = TELEGRAM_API
+    database_path: Path = Path("var/dostyq.db")
+    kb_path: Path = Path("var/kb.db")
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    default_locale: Literal["ru", "kk", "en"] = "ru"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    throttle_rate: float = Field(default=2.0, gt=0, description="updates per second per user")
+    throttle_burst: int = Field(default=8, ge=1, description="updates a user may send at once")
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("expected the form 123456789:AAE... given by @BotFather")
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_base_is_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("expected Telegram user ids separated by commas") from None
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def is_live(self) -> bool:
+        """True when a token is set: the bot polls the configured Bot API server."""
+        return self.bot_token is not None
+
+
+class SettingsError(Exception):
+    """A configuration problem, already phrased as one line for the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into a single readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+            problems.append(f"{field}: {err['msg']}")
+        raise SettingsError("Configuration error: " + "; ".join(problems)) from None

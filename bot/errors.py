@@ -1,0 +1,26 @@
+"""The last line of defence: log the failure, tell the user politely, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(event: ErrorEvent) -> bool:
+    update = event.update
+    log.error(
+        "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
+    )
+    sorry = _("Sorry, something went wrong on our side. Please try again in a moment.")
+    with contextlib.suppress(TelegramAPIError, LookupError, RuntimeError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(sorry, show_alert=True)
+        elif update.message is not None and update.message.chat.type == "private":
+            await update.message.answer(sorry)
+    return True

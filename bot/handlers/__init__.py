@@ -1,0 +1,23 @@
+"""Feature routers and the order in which they see updates."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from bot.handlers import fallback, info, language, menu, start
+
+
+def create_root_router() -> Router:
+    """Build a fresh router tree; the fallback router must stay last."""
+    root = Router(name="root")
+    # The bot is a private assistant: in groups it only serves inline queries.
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.include_routers(
+        start.create_router(),
+        language.create_router(),
+        menu.create_router(),
+        info.create_router(),
+        fallback.create_router(),
+    )
+    return root

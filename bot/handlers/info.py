@@ -1,0 +1,62 @@
+"""/help, /about, /privacy and /forget (with a confirmation button)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.handlers.render import show
+from bot.keyboards.callbacks import ForgetCB
+from bot.keyboards.common import back_to_menu, confirm_forget
+from bot.storage.users import UserRepo
+from bot.texts import about_text, help_text, privacy_text
+
+
+async def cmd_help(message: Message) -> None:
+    await message.answer(help_text(), reply_markup=back_to_menu())
+
+
+async def cmd_about(message: Message) -> None:
+    await message.answer(about_text())
+
+
+async def cmd_privacy(message: Message) -> None:
+    await message.answer(privacy_text())
+
+
+async def cmd_forget(message: Message) -> None:
+    await message.answer(
+        _(
+            "Delete everything stored about you: your language, your subscriptions and "
+            "your questions? This cannot be undone."
+        ),
+        reply_markup=confirm_forget(),
+    )
+
+
+async def on_forget(query: CallbackQuery, callback_data: ForgetCB, users: UserRepo) -> None:
+    if not callback_data.confirm:
+        await query.answer()
+        await show(query, _("Nothing was deleted."))
+        return
+    await users.delete(query.from_user.id)
+    await query.answer()
+    await show(
+        query,
+        _(
+            "Done: everything stored about you has been deleted. "
+            "If you write again, the bot will start afresh."
+        ),
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_about, Command("about"))
+    router.message.register(cmd_privacy, Command("privacy"))
+    router.message.register(cmd_forget, Command("forget"))
+    router.callback_query.register(on_forget, ForgetCB.filter())
+    return router

@@ -1,0 +1,38 @@
+"""The main menu's buttons. Sections whose feature has not landed yet say so."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.handlers.render import show
+from bot.keyboards.callbacks import MenuCB, Section
+from bot.keyboards.common import back_to_menu, language_picker, main_menu
+from bot.texts import coming_soon, greeting, help_text
+
+
+async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> None:
+    section = callback_data.section
+    await query.answer()
+    if section is Section.home:
+        await show(query, greeting(), main_menu())
+    elif section is Section.language:
+        await show(query, _("Choose your language:"), language_picker(i18n.current_locale))
+    elif section is Section.help:
+        await show(query, help_text(), back_to_menu())
+    elif section is Section.ask:
+        await show(
+            query,
+            _("Type your question in Russian, Kazakh or English.") + "\n\n" + coming_soon(),
+            back_to_menu(),
+        )
+    else:
+        await show(query, coming_soon(), back_to_menu())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.callback_query.register(on_menu, MenuCB.filter())
+    return router

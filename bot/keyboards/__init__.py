@@ -1,0 +1,1 @@
+"""Keyboard builders and every CallbackData factory (ids only, never titles)."""

@@ -1,0 +1,1 @@
+"""Middlewares: the user row, the locale, throttling."""

@@ -1,0 +1,1 @@
+"""Persistence: one aiosqlite connection per process, migrations, repositories."""

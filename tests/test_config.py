@@ -1,0 +1,79 @@
+"""Settings: defaults, parsing of lists, and one clear line for bad values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+
+def _settings(**kwargs: object) -> Settings:
+    return load_settings(_env_file=None, **kwargs)
+
+
+def test_defaults_without_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    s = _settings()
+    assert s.bot_token is None and not s.is_live
+    assert s.default_locale == "ru"
+    assert s.telegram_api_base == "https://api.telegram.org"
+
+
+def test_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC-def_1")
+    monkeypatch.setenv("ADMIN_IDS", "1, 22 ,333")
+    monkeypatch.setenv("DEFAULT_LOCALE", "kk")
+    monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    s = _settings()
+    assert s.bot_token is not None and s.bot_token.get_secret_value() == "123456:ABC-def_1"
+    assert "ABC" not in repr(s)  # the token never shows in logs
+    assert s.admin_ids == (1, 22, 333)
+    assert s.default_locale == "kk"
+    assert s.telegram_api_base == "http://127.0.0.1:8081"
+    assert s.log_level == "DEBUG"
+
+
+def test_empty_token_means_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "  ")
+    assert _settings().bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("ADMIN_IDS", "1,two", "ADMIN_IDS"),
+        ("DEFAULT_LOCALE", "fr", "DEFAULT_LOCALE"),
+        ("TELEGRAM_API_BASE", "ftp://x", "TELEGRAM_API_BASE"),
+        ("THROTTLE_RATE", "-1", "THROTTLE_RATE"),
+    ],
+)
+def test_bad_value_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as info:
+        _settings()
+    text = str(info.value)
+    assert text.startswith("Configuration error: ")
+    assert fragment in text and "\n" not in text
+
+
+def test_cli_reports_bad_config_without_traceback(tmp_path: object) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=PROJECT_ROOT,
+        env={"PATH": "/usr/bin:/bin", "DEFAULT_LOCALE": "fr", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines == [lines[0]] and "DEFAULT_LOCALE" in lines[0]
