@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from bot.handlers import fallback, info, language, menu, start
+from bot.handlers import fallback, info, language, membership, menu, start
 
 
 def create_root_router() -> Router:
@@ -14,6 +14,7 @@ def create_root_router() -> Router:
     # The bot is a private assistant: in groups it only serves inline queries.
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.include_routers(
+        membership.create_router(),
         start.create_router(),
         language.create_router(),
         menu.create_router(),

@@ -19,7 +19,9 @@ async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> No
     if section is Section.home:
         await show(query, greeting(), main_menu())
     elif section is Section.language:
-        await show(query, _("Choose your language:"), language_picker(i18n.current_locale))
+        await show(
+            query, _("Choose your language:"), language_picker(i18n.current_locale, back=True)
+        )
     elif section is Section.help:
         await show(query, help_text(), back_to_menu())
     elif section is Section.ask:

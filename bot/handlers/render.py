@@ -8,9 +8,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
-async def show(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
+async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the button's message; send a new one if it is too old or inaccessible.
 
     Pressing the same button twice would make Telegram answer "message is not

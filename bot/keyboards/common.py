@@ -11,12 +11,14 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards.callbacks import ForgetCB, Lang, LangCB, MenuCB, Section
 
 
-def language_picker(first: str | None = None) -> InlineKeyboardMarkup:
+def language_picker(first: str | None = None, *, back: bool = False) -> InlineKeyboardMarkup:
     """Three buttons, each language in its own name; the user's likely one first."""
     order = sorted(LOCALES, key=lambda code: code != first)
     kb = InlineKeyboardBuilder()
     for code in order:
         kb.button(text=LANGUAGE_NAMES[code], callback_data=LangCB(code=Lang(code)))
+    if back:
+        kb.button(text="◀️ " + _("Main menu"), callback_data=MenuCB(section=Section.home))
     kb.adjust(3)
     return kb.as_markup()
 

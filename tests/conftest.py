@@ -1,0 +1,72 @@
+"""Shared fixtures: settings on a temp database, a devserver, the bot fed or polling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.devserver import DevServer
+from bot.runner import BotRunner
+from bot.storage.users import UserRepo
+
+TOKEN = "123456:TEST-token"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        _env_file=None,
+        bot_token=None,
+        database_path=tmp_path / "bot.db",
+        kb_path=tmp_path / "kb.db",
+        throttle_rate=1000.0,
+        throttle_burst=1000,
+        default_locale="ru",
+    )
+
+
+@pytest.fixture
+async def devserver() -> AsyncIterator[DevServer]:
+    async with DevServer() as server:
+        yield server
+
+
+@dataclass
+class FedBot:
+    """The real dispatcher, fed updates directly (no polling); the bot talks to the devserver."""
+
+    runner: BotRunner
+    server: DevServer
+
+    @property
+    def users(self) -> UserRepo:
+        assert self.runner.db is not None
+        return UserRepo(self.runner.db.conn)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        assert self.runner.dp is not None and self.runner.bot is not None
+        await self.runner.dp.feed_raw_update(self.runner.bot, update)
+
+
+@pytest.fixture
+async def fed(settings: Settings, devserver: DevServer) -> AsyncIterator[FedBot]:
+    runner = BotRunner(settings, token=TOKEN, api_base=devserver.url)
+    await runner.open()
+    try:
+        yield FedBot(runner, devserver)
+    finally:
+        await runner.stop()
+
+
+@pytest.fixture
+async def polling(settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
+    """The bot polling the devserver, handling each update before fetching the next."""
+    runner = BotRunner(settings, token=TOKEN, api_base=devserver.url, handle_as_tasks=False)
+    async with runner:
+        await devserver.wait_for_long_poll(timeout=10)
+        yield runner
