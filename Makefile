@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
+SRC    := bot tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
@@ -29,8 +30,8 @@ run: install
 	@$(PY) -m bot run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot tests bench
-	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/ruff check $(SRC)
+	$(VENV)/bin/ruff format --check $(SRC)
 	$(VENV)/bin/mypy
 
 test: install lint
