@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.kb.search import KnowledgeBase
 
 
 def _setup_logging(level: str) -> None:
@@ -53,6 +59,81 @@ def cmd_devserver(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _kb(settings: Settings) -> KnowledgeBase:
+    from bot.kb.build import ensure_kb
+    from bot.kb.search import KnowledgeBase
+
+    ensure_kb(settings.kb_path)
+    return KnowledgeBase(settings.kb_path)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one question from the knowledge base, as the bot would."""
+    from bot.kb.evaluate import result_sources
+
+    kb = _kb(settings)
+    result = kb.search(args.question, args.lang, limit=5, default_lang=settings.default_locale)
+    best = result.best
+    if args.json:
+        payload = {
+            "question": args.question,
+            "lang": result.lang,
+            "answered": best is not None,
+            "missing_fact": result.missing_fact,
+            "sources": result_sources(kb, result) if best else [],
+            "answer": best.text(result.lang) if best else "",
+            "results": [
+                {
+                    "doc_id": h.doc_id,
+                    "passage": h.pid,
+                    "score": round(h.score, 4),
+                    "coverage": round(h.coverage, 4),
+                    "text": h.text(result.lang),
+                }
+                for h in result.hits
+            ],
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if best is None:
+        print(f"[{result.lang}] no answer in the sources (the bot abstains)")
+        return 0
+    for number, hit in enumerate(result.hits, start=1):
+        doc = kb.document(hit.doc_id)
+        source = doc.source if doc else hit.doc_id
+        print(f"{number}. [{hit.coverage:.2f}] {hit.text(result.lang)}\n   — {source}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Run labelled questions and print per-question results and the metrics."""
+    from bot.kb.evaluate import evaluate_one, load_questions, metrics, table
+
+    path = Path(args.file)
+    if not path.exists():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 2
+    kb = _kb(settings)
+    outcomes = [evaluate_one(kb, item) for item in load_questions(path)]
+    if args.json:
+        for outcome in outcomes:
+            print(json.dumps(outcome.json(), ensure_ascii=False))
+        return 0
+    print(table(outcomes))
+    print()
+    for name, value in metrics(outcomes).items():
+        print(f"{name:>24}: {value}")
+    return 0
+
+
+def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.kb.build import build_kb
+
+    stats = build_kb(settings.kb_path)
+    print(f"Knowledge base {settings.kb_path}: {stats.line()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -77,6 +158,24 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8081, help="port (default 8081)")
     dev.set_defaults(func=cmd_devserver)
+
+    ask = sub.add_parser("ask", help="answer a question from the knowledge base")
+    ask.add_argument("question", help="the question, in Russian, Kazakh or English")
+    ask.add_argument(
+        "--lang", choices=["ru", "kk", "en"], help="question language (default: detect)"
+    )
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="evaluate the search on a JSONL question set")
+    ev.add_argument("file", help="JSONL with id, lang, q, sources, answer_any")
+    ev.add_argument("--json", action="store_true", help="one JSON line per question")
+    ev.set_defaults(func=cmd_eval)
+
+    kb = sub.add_parser("kb", help="knowledge base: build, ingest")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
+    build = kb_sub.add_parser("build", help="build the knowledge base from data/ (atomically)")
+    build.set_defaults(func=cmd_kb_build)
     return parser
 
 

@@ -13,10 +13,12 @@ from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.errors import on_error
 from bot.handlers import create_root_router
+from bot.kb.search import KnowledgeBase
 from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.db import Database
+from bot.storage.questions import QuestionRepo
 from bot.storage.users import UserRepo
 
 
@@ -30,10 +32,12 @@ def create_bot(token: str, api_base: str) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, *, db: Database, i18n: I18n) -> Dispatcher:
+def create_dispatcher(
+    settings: Settings, *, db: Database, i18n: I18n, kb: KnowledgeBase
+) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree."""
     users = UserRepo(db.conn)
-    dp = Dispatcher(settings=settings, db=db, users=users)
+    dp = Dispatcher(settings=settings, db=db, users=users, questions=QuestionRepo(db.conn), kb=kb)
 
     dp.update.outer_middleware(UserMiddleware(users))
     LocaleMiddleware(i18n).setup(dp)

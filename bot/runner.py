@@ -16,6 +16,8 @@ from aiogram import Bot, Dispatcher
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.i18n import create_i18n
+from bot.kb.build import ensure_kb
+from bot.kb.search import KnowledgeBase
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class BotRunner:
         self.api_base = api_base
         self.handle_as_tasks = handle_as_tasks
         self.db: Database | None = None
+        self.kb: KnowledgeBase | None = None
         self.bot: Bot | None = None
         self.dp: Dispatcher | None = None
         self._task: asyncio.Task[None] | None = None
@@ -45,7 +48,11 @@ class BotRunner:
         """Open the database and build the bot and dispatcher (no polling yet)."""
         self.db = await Database.open(self.settings.database_path)
         i18n = create_i18n(self.settings.default_locale)
-        self.dp = create_dispatcher(self.settings, db=self.db, i18n=i18n)
+        built = await asyncio.to_thread(ensure_kb, self.settings.kb_path)
+        if built is not None:
+            log.info("knowledge base built: %s", built.line())
+        self.kb = KnowledgeBase(self.settings.kb_path)
+        self.dp = create_dispatcher(self.settings, db=self.db, i18n=i18n, kb=self.kb)
         self.bot = create_bot(self.token, self.api_base)
         return self.dp
 
@@ -79,6 +86,9 @@ class BotRunner:
         if self.db is not None:
             await self.db.close()
             self.db = None
+        if self.kb is not None:
+            self.kb.close()
+            self.kb = None
 
     async def __aenter__(self) -> BotRunner:
         await self.start()

@@ -87,3 +87,19 @@ def privacy_text() -> str:
 
 def coming_soon() -> str:
     return _("This section is coming soon. Meanwhile, try the other sections of the menu.")
+
+
+def ask_prompt() -> str:
+    return "\n\n".join(
+        [
+            _("Type your question in Russian, Kazakh or English."),
+            _(
+                "For example: \u201cWhich Kazakh divisions fought at Stalingrad?\u201d or "
+                "\u201cWhat services did the consular reception in Taldykorgan offer?\u201d"
+            ),
+            _(
+                "Each answer names its source and date. In any other chat, type the bot's "
+                "username and a question to share an answer."
+            ),
+        ]
+    )

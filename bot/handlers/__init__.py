@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from bot.handlers import fallback, info, language, membership, menu, start
+from bot.handlers import ask, fallback, info, inline, language, membership, menu, start
 
 
 def create_root_router() -> Router:
@@ -19,6 +19,8 @@ def create_root_router() -> Router:
         language.create_router(),
         menu.create_router(),
         info.create_router(),
+        inline.create_router(),
+        ask.create_router(),
         fallback.create_router(),
     )
     return root

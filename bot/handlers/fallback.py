@@ -16,13 +16,6 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("I don't know this command. Send /help to see what I can do."))
 
 
-async def free_text(message: Message) -> None:
-    await message.answer(
-        _("I can't answer free-text questions yet. Please use the menu."),
-        reply_markup=main_menu(),
-    )
-
-
 async def not_text(message: Message) -> None:
     await message.answer(
         _("I can only read text messages. Type a question or use the menu."),
@@ -40,7 +33,6 @@ async def stale_button(query: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(free_text, F.text)
     router.message.register(not_text)
     router.callback_query.register(stale_button)
     return router

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.handlers.render import show
 from bot.keyboards.callbacks import MenuCB, Section
 from bot.keyboards.common import back_to_menu, language_picker, main_menu
-from bot.texts import coming_soon, greeting, help_text
+from bot.texts import ask_prompt, coming_soon, greeting, help_text
 
 
 async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> None:
@@ -25,11 +25,7 @@ async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> No
     elif section is Section.help:
         await show(query, help_text(), back_to_menu())
     elif section is Section.ask:
-        await show(
-            query,
-            _("Type your question in Russian, Kazakh or English.") + "\n\n" + coming_soon(),
-            back_to_menu(),
-        )
+        await show(query, ask_prompt(), back_to_menu())
     else:
         await show(query, coming_soon(), back_to_menu())
 

@@ -39,3 +39,18 @@ class MenuCB(CallbackData, prefix="m"):
 
 class ForgetCB(CallbackData, prefix="forget"):
     confirm: bool
+
+
+class ResultCB(CallbackData, prefix="r"):
+    """Show result `n` (0-based) of stored question `q`."""
+
+    q: int
+    n: int
+
+
+class VoteCB(CallbackData, prefix="v"):
+    """👍/👎 on result `n` of question `q`."""
+
+    q: int
+    n: int
+    up: bool

@@ -17,4 +17,24 @@ MIGRATIONS: tuple[str, ...] = (
         blocked     INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 2: questions asked (answered or not, for moderators' gaps list) and feedback.
+    """
+    CREATE TABLE questions (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        text        TEXT NOT NULL,
+        lang        TEXT NOT NULL,
+        answered    INTEGER NOT NULL,
+        passage_id  INTEGER,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX questions_unanswered ON questions(answered, lang);
+    CREATE TABLE feedback (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        passage_id  INTEGER NOT NULL,
+        vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (question_id, passage_id)
+    );
+    """,
 )

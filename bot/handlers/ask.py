@@ -1,0 +1,151 @@
+"""Free text is a question: answer it from the knowledge base, with the source.
+
+The card is rendered in the question's language (detected, defaulting to the
+user's locale), so a question in English about a Russian source is answered in
+English. Results are paged by re-running the stored question; the bot abstains
+when the sources do not cover the question, and stores it for moderators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.cards import render_answer
+from bot.handlers.render import show
+from bot.kb.search import KnowledgeBase, SearchResult
+from bot.keyboards.answers import answer_keyboard
+from bot.keyboards.callbacks import ResultCB, VoteCB
+from bot.keyboards.common import main_menu
+from bot.storage.questions import QuestionRepo
+from bot.storage.users import UserRecord
+
+MAX_QUESTION = 500  # characters searched; longer messages are cut (Telegram allows 4096)
+RESULTS = 5
+
+
+async def run_search(kb: KnowledgeBase, text: str, default_lang: str) -> SearchResult:
+    """Search off the event loop: SQLite and stemming are CPU work."""
+    return await asyncio.to_thread(
+        kb.search, text[:MAX_QUESTION], None, limit=RESULTS, default_lang=default_lang
+    )
+
+
+def abstain_text(result: SearchResult) -> str:
+    if result.missing_fact:
+        return _(
+            "My sources do not give this (fees, phone numbers, addresses and opening hours "
+            "are often missing). Please check with the consulate or the organisers directly."
+        )
+    return _(
+        "I could not find an answer to this in my sources, so I'd rather not guess. "
+        "Try asking in other words, or browse the menu."
+    )
+
+
+async def on_question(
+    message: Message,
+    user: UserRecord,
+    kb: KnowledgeBase,
+    questions: QuestionRepo,
+    i18n: I18n,
+) -> None:
+    text = message.text or ""
+    result = await run_search(kb, text, i18n.current_locale)
+    best = result.best
+    qid = await questions.add(
+        user.id, text, result.lang, best is not None, best.passage_id if best else None
+    )
+    if best is None:
+        # A real sentence gets its refusal in its own language; a word or two of noise
+        # gets it in the user's language.
+        lang = result.lang if len(result.stems) >= 2 else i18n.current_locale
+        with i18n.use_locale(lang):
+            await message.answer(abstain_text(result), reply_markup=main_menu())
+        return
+    with i18n.use_locale(result.lang):
+        total = len(result.hits)
+        await message.answer(
+            render_answer(kb, best, result.lang, index=0, total=total),
+            reply_markup=answer_keyboard(qid, 0, total),
+        )
+
+
+async def _own_question(
+    query: CallbackQuery, questions: QuestionRepo, question_id: int
+) -> tuple[str, str] | None:
+    record = await questions.get(question_id)
+    if record is None or record.user_id != query.from_user.id or not record.answered:
+        await query.answer(
+            _("This button is no longer active. Send /menu to open the main menu."),
+            show_alert=True,
+        )
+        return None
+    return record.text, record.lang
+
+
+async def on_result_page(
+    query: CallbackQuery,
+    callback_data: ResultCB,
+    kb: KnowledgeBase,
+    questions: QuestionRepo,
+    i18n: I18n,
+) -> None:
+    found = await _own_question(query, questions, callback_data.q)
+    if found is None:
+        return
+    text, lang = found
+    result = await asyncio.to_thread(kb.search, text, lang, limit=RESULTS)
+    with i18n.use_locale(lang):
+        if not 0 <= callback_data.n < len(result.hits):
+            await query.answer(_("There are no more results."), show_alert=True)
+            return
+        await query.answer()
+        hit = result.hits[callback_data.n]
+        total = len(result.hits)
+        await show(
+            query,
+            render_answer(kb, hit, lang, index=callback_data.n, total=total),
+            answer_keyboard(callback_data.q, callback_data.n, total),
+        )
+
+
+async def on_vote(
+    query: CallbackQuery,
+    callback_data: VoteCB,
+    kb: KnowledgeBase,
+    questions: QuestionRepo,
+    i18n: I18n,
+) -> None:
+    found = await _own_question(query, questions, callback_data.q)
+    if found is None:
+        return
+    text, lang = found
+    result = await asyncio.to_thread(kb.search, text, lang, limit=RESULTS)
+    with i18n.use_locale(lang):
+        if not 0 <= callback_data.n < len(result.hits):
+            await query.answer(_("There are no more results."), show_alert=True)
+            return
+        hit = result.hits[callback_data.n]
+        await questions.vote(callback_data.q, hit.passage_id, 1 if callback_data.up else -1)
+        await query.answer(_("Thank you for the feedback!"))
+        if query.message is not None and query.bot is not None:
+            await show(
+                query,
+                render_answer(kb, hit, lang, index=callback_data.n, total=len(result.hits)),
+                answer_keyboard(
+                    callback_data.q, callback_data.n, len(result.hits), voted=callback_data.up
+                ),
+            )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_result_page, ResultCB.filter())
+    router.callback_query.register(on_vote, VoteCB.filter())
+    return router

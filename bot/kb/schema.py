@@ -1,0 +1,53 @@
+"""The knowledge base's SQLite schema (a read-mostly file, rebuilt from `data/`).
+
+Passages are stored once with their text in each language; each language has its
+own FTS5 index over *stemmed* text (`body`), the document title (`title`) and the
+entities the passage names (`names`, as `e<id>` tokens), so a question is
+matched in its own language and the answer can be shown in any language.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+LANGS = ("ru", "kk", "en")
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    event_kind TEXT,
+    date TEXT,
+    date_precision TEXT,
+    origin TEXT NOT NULL,
+    record TEXT NOT NULL          -- the whole Document as JSON (titles, people, places...)
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    pid TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    text_ru TEXT, text_kk TEXT, text_en TEXT,
+    terms_ru TEXT, terms_kk TEXT, terms_en TEXT,  -- indexed terms, for coverage scoring
+    UNIQUE (doc_id, pid)
+);
+CREATE INDEX passages_doc ON passages(doc_id, ord);
+CREATE TABLE entities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE places (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE topics (id TEXT PRIMARY KEY, parent TEXT, ord INTEGER, record TEXT NOT NULL);
+CREATE TABLE offices (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE receptions (id TEXT PRIMARY KEY, date TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE labels (kind TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL,
+                     PRIMARY KEY (kind, key));
+"""
+
+
+def fts_ddl(lang: str) -> str:
+    return (
+        f"CREATE VIRTUAL TABLE fts_{lang} USING fts5("
+        "body, title, names, content='', columnsize=1, "
+        "tokenize='unicode61 remove_diacritics 0');"
+        f"CREATE VIRTUAL TABLE fts_{lang}_vocab USING fts5vocab(fts_{lang}, 'row');"
+    )

@@ -1,0 +1,124 @@
+"""Domain query expansion: words a user asks with that the sources say differently.
+
+Keys and values are *stems* (as `bot.kb.text.stem` returns them) in one language.
+A question word with an entry here is satisfied by any of the listed stems, so
+"services" finds the passage that lists passports and certificates, and
+"генконсул" the one that says "генеральный консул". Keep entries general to the
+domain (consular work, diplomacy, the war and its memory), never tied to one
+document, and add a test question when you add a line.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+_RU = {
+    "генконсул": ("консул",),
+    "генконсульств": ("консульств",),
+    "замаким": ("аким", "заместител"),
+    "услуг": ("паспорт", "загранпаспорт", "справк", "консультац"),
+    "документ": ("паспорт", "загранпаспорт", "справк"),
+    "посольств": ("посол",),
+    "вов": ("велик", "отечествен"),
+    "рк": ("казахста",),
+    "рф": ("росс",),
+    "погибш": ("пал", "погибл"),
+    "пропа": ("пропавш",),
+    "губернатор": ("глав",),
+}
+_KK = {
+    "қызмет": ("төлқұжат", "анықтама", "кеңес"),
+    "құжат": ("төлқұжат", "анықтама"),
+    "паспорт": ("төлқұжат",),
+    "консулдық": ("консул",),
+    "елшілік": ("елші",),
+    "қр": ("қазақстан",),
+    "рф": ("ресей",),
+    "губернатор": ("басшы", "әкім"),
+}
+_EN = {
+    "servic": ("passport", "certif", "consult"),
+    "document": ("passport", "certif"),
+    "consular": ("consul",),
+    "embassi": ("ambassador",),
+    "wwii": ("great", "patriot"),
+    "die": ("kill", "fallen", "perish"),
+    "dead": ("kill", "fallen", "perish"),
+    "lost": ("miss",),
+    "governor": ("head",),
+}
+
+THESAURUS: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(
+    {"ru": MappingProxyType(_RU), "kk": MappingProxyType(_KK), "en": MappingProxyType(_EN)}
+)
+
+#: Words that frame a question rather than say what it is about ("what is the *name*
+#: of ..."): they still count, but for little.
+WEAK = MappingProxyType(
+    {
+        "ru": frozenset({"назва", "называ", "зовут", "имя", "год", "дат", "мест", "город"}),
+        "kk": frozenset({"ата", "атау", "атал", "жыл", "күн", "орын", "қала"}),
+        "en": frozenset({"name", "call", "year", "date", "place", "citi", "held", "take"}),
+    }
+)
+WEAK_FACTOR = 0.3
+
+#: Kinds of fact the sources rarely give (fees, phones, addresses, hours). When a
+#: question asks for one and the best passage does not contain it, the bot says it
+#: does not know instead of showing a passage that merely shares the other words.
+FACT_WORDS = MappingProxyType(
+    {
+        "ru": frozenset(
+            {
+                "сто",
+                "стоимост",
+                "цен",
+                "плат",
+                "пошлин",
+                "телефон",
+                "номер",
+                "адрес",
+                "почт",
+                "сайт",
+                "график",
+                "расписан",
+            }
+        ),
+        "kk": frozenset(
+            {
+                "баға",
+                "бағас",
+                "құн",
+                "төле",
+                "төлем",
+                "телефон",
+                "телефо",
+                "нөмір",
+                "мекенжай",
+                "пошта",
+                "сайт",
+                "кесте",
+                "сағат",
+            }
+        ),
+        "en": frozenset(
+            {
+                "cost",
+                "price",
+                "fee",
+                "phone",
+                "telephon",
+                "number",
+                "address",
+                "email",
+                "websit",
+                "hour",
+                "schedul",
+            }
+        ),
+    }
+)
+
+
+def expand(term: str, lang: str) -> tuple[str, ...]:
+    return THESAURUS.get(lang, MappingProxyType({})).get(term, ())
