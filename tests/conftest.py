@@ -11,19 +11,34 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.devserver import DevServer
+from bot.kb.build import build_kb
+from bot.kb.search import KnowledgeBase
 from bot.runner import BotRunner
 from bot.storage.users import UserRepo
 
 TOKEN = "123456:TEST-token"
 
 
+@pytest.fixture(scope="session")
+def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The knowledge base built once from data/ (read-only for the tests that share it)."""
+    path = tmp_path_factory.mktemp("kb") / "kb.db"
+    build_kb(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def kb(kb_file: Path) -> KnowledgeBase:
+    return KnowledgeBase(kb_file)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, kb_file: Path) -> Settings:
     return load_settings(
         _env_file=None,
         bot_token=None,
         database_path=tmp_path / "bot.db",
-        kb_path=tmp_path / "kb.db",
+        kb_path=kb_file,
         throttle_rate=1000.0,
         throttle_burst=1000,
         default_locale="ru",
