@@ -30,7 +30,7 @@ from bot.kb.thesaurus import FACT_WORDS, WEAK, WEAK_FACTOR, expand
 
 #: bm25 column weights: body, title, names.
 BM25_WEIGHTS = (1.0, 0.4, 1.5)
-RECALL = 60
+RECALL = 30
 MAX_TERMS = 24
 #: Below this share of the question's (IDF-weighted) concepts, abstain.
 MIN_COVERAGE = 0.5
@@ -50,12 +50,14 @@ class Concept:
     weight: float
     fact: bool = False  # asks for a kind of fact the sources rarely give (a fee, a phone)
 
-    def credit(self, body: set[str], title: set[str]) -> float:
-        """How well a passage (its terms, its document's title terms) covers this concept."""
+    def credit(self, body: set[str], title: set[str], heads: dict[str, list[str]]) -> float:
+        """How well a passage covers this concept: its terms, word families (`heads`:
+        body terms by their first letters), or only its document's title."""
         if self.terms & body:
             return 1.0
-        if any(_related(term, word) for term in self.terms for word in body):
-            return PREFIX_CREDIT
+        for term in self.terms:
+            if any(_related(term, word) for word in heads.get(term[:MIN_PREFIX], ())):
+                return PREFIX_CREDIT
         if self.terms & title:
             return TITLE_CREDIT
         return 0.0
@@ -210,11 +212,14 @@ class KnowledgeBase:
         match = " OR ".join(f'"{t}"' for t in all_terms)
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         with self._lock:
+            # Rank inside FTS5 first, join only the winners: joining before the sort
+            # would read every matching passage row.
             rows = self._conn.execute(
                 f"SELECT p.id, p.doc_id, p.pid, p.text_ru, p.text_kk, p.text_en, "
-                f"p.terms_{lang} AS terms, bm25(fts_{lang}, {weights}) AS score "
-                f"FROM fts_{lang} JOIN passages p ON p.id = fts_{lang}.rowid "
-                f"WHERE fts_{lang} MATCH ? ORDER BY score LIMIT {RECALL}",
+                f"p.terms_{lang} AS terms, top.score FROM ("
+                f"SELECT rowid, bm25(fts_{lang}, {weights}) AS score FROM fts_{lang} "
+                f"WHERE fts_{lang} MATCH ? ORDER BY score LIMIT {RECALL}"
+                f") AS top JOIN passages p ON p.id = top.rowid ORDER BY top.score",
                 (match,),
             ).fetchall()
         if not rows:
@@ -225,7 +230,11 @@ class KnowledgeBase:
         for row in rows:
             terms = set((row["terms"] or "").split())
             title = self.title_terms(row["doc_id"], lang)
-            credits = [(c, c.credit(terms, title)) for c in concepts]
+            heads: dict[str, list[str]] = {}
+            for word in terms:
+                if len(word) > MIN_PREFIX:
+                    heads.setdefault(word[:MIN_PREFIX], []).append(word)
+            credits = [(c, c.credit(terms, title, heads)) for c in concepts]
             covered = [c for c, credit in credits if credit == 1.0]
             coverage = sum(c.weight * credit for c, credit in credits) / total
             relevance = -row["score"] / best_bm25
