@@ -6,7 +6,7 @@ SRC    := bot tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
-.PHONY: install run test lint locales locales-extract bench clean
+.PHONY: install kb run test lint locales locales-extract bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ locales-extract: $(STAMP)
 		-o locales/messages.pot --project=Dostyq --copyright-holder=Dostyq
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap --no-fuzzy-matching
 
-run: install
+## Build the knowledge base from data/ when it is missing or older than data/.
+kb: $(STAMP)
+	@$(PY) -m bot kb build --if-stale
+
+run: install kb
 	@$(PY) -m bot run
 
 lint: $(STAMP)

@@ -16,17 +16,14 @@ import json
 import random
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.kb.build import write_kb  # noqa: E402
-from bot.kb.search import KnowledgeBase  # noqa: E402
-from bot.kb.sources import Document, Passage, load_sources  # noqa: E402
-from bot.kb.text import tokenize  # noqa: E402
+from bot.kb.build import write_kb
+from bot.kb.search import KnowledgeBase
+from bot.kb.sources import Document, Passage, load_sources
+from bot.kb.text import tokenize
 
 LANG_MIX = (("ru", 0.4), ("en", 0.3), ("kk", 0.3))
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +68,10 @@ def synthetic_documents(n_passages: int, rng: random.Random) -> list[Document]:
 
 def questions(rng: random.Random, docs: list[Document], n: int) -> list[tuple[str, str]]:
     labelled = []
-    for path in (ROOT / "tests" / "data" / "qa-extra.jsonl", ROOT.parent / "shared" / "eval" / "qa-dev.jsonl"):
+    for path in (
+        ROOT / "tests" / "data" / "qa-extra.jsonl",
+        ROOT.parent / "shared" / "eval" / "qa-dev.jsonl",
+    ):
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 item = json.loads(line)
@@ -90,7 +90,7 @@ def questions(rng: random.Random, docs: list[Document], n: int) -> list[tuple[st
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.kb.sources import DATA_DIR
 
 if TYPE_CHECKING:
     from bot.kb.search import KnowledgeBase
+    from bot.kb.sources import Document
 
 
 def _setup_logging(level: str) -> None:
@@ -127,11 +129,78 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.kb.build import build_kb
+    from bot.kb.build import build_kb, kb_is_stale
 
+    if args.if_stale and not kb_is_stale(settings.kb_path):
+        return 0
     stats = build_kb(settings.kb_path)
     print(f"Knowledge base {settings.kb_path}: {stats.line()}")
     return 0
+
+
+def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Parse news files, keep them in data/ingested/, rebuild the KB, show what was found."""
+    from bot.kb.build import build_kb
+    from bot.kb.ingest import IngestError, decode_upload, parse_news
+    from bot.kb.places import Gazetteer
+    from bot.kb.sources import load_places, save_ingested
+
+    data_dir = Path(args.data_dir)
+    gazetteer = Gazetteer(load_places(data_dir))
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = decode_upload(path.read_bytes())
+            doc = parse_news(text, source=path.name, gazetteer=gazetteer)
+        except (OSError, IngestError) as exc:
+            reason = exc.reason if isinstance(exc, IngestError) else exc.strerror
+            print(f"{path}: not added ({reason})", file=sys.stderr)
+            failed += 1
+            continue
+        if not args.dry_run:
+            save_ingested(doc, data_dir)
+        print(
+            json.dumps(_ingest_summary(doc), ensure_ascii=False) if args.json else _ingest_text(doc)
+        )
+    if not args.dry_run and failed < len(args.files):
+        stats = build_kb(settings.kb_path, data_dir)
+        print(f"Knowledge base {settings.kb_path}: {stats.line()}")
+    return 1 if failed else 0
+
+
+def _ingest_summary(doc: Document) -> dict[str, object]:
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "lang": doc.source_lang,
+        "title": doc.title.get(doc.source_lang, ""),
+        "date": doc.date,
+        "kind": doc.kind,
+        "event_kind": doc.event_kind,
+        "places": doc.places,
+        "mentioned_places": doc.mentioned_places,
+        "people": [
+            {"name": p.name.get(doc.source_lang), "role": p.role.get(doc.source_lang)}
+            for p in doc.people
+        ],
+        "passages": len(doc.passages),
+    }
+
+
+def _ingest_text(doc: Document) -> str:
+    summary = _ingest_summary(doc)
+    people = "; ".join(
+        f"{p['name']} ({p['role']})" if p["role"] else str(p["name"])
+        for p in summary["people"]  # type: ignore[attr-defined]
+    )
+    return (
+        f"{doc.source}: {summary['title']}\n"
+        f"  language {doc.source_lang}, date {doc.date or 'unknown'}, kind {doc.kind}"
+        f"/{doc.event_kind or '-'}, {len(doc.passages)} passages\n"
+        f"  places: {', '.join(doc.places + doc.mentioned_places) or '-'}\n"
+        f"  people: {people or '-'}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,7 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base: build, ingest")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
     build = kb_sub.add_parser("build", help="build the knowledge base from data/ (atomically)")
+    build.add_argument(
+        "--if-stale", action="store_true", help="only when missing or older than data/"
+    )
     build.set_defaults(func=cmd_kb_build)
+    ingest = kb_sub.add_parser("ingest", help="add plain-text/Markdown news files to the KB")
+    ingest.add_argument("files", nargs="+", help=".txt or .md files")
+    ingest.add_argument("--data-dir", default=str(DATA_DIR), help="data folder (default data/)")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="show the extraction, change nothing"
+    )
+    ingest.add_argument("--json", action="store_true", help="one JSON object per file")
+    ingest.set_defaults(func=cmd_kb_ingest)
     return parser
 
 

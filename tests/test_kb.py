@@ -277,3 +277,51 @@ def test_distances_and_splitting() -> None:
     assert format_km(1234.5, "en") == "1,234 km"
     parts = split_text(("слово " * 700 + "\n\n") * 3)
     assert all(len(p) <= 4096 for p in parts) and len(parts) >= 3
+
+
+# -- ingest through the CLI ----------------------------------------------------------------
+
+NEWS = """# В Павлодаре открылась выставка о земляках-фронтовиках
+
+Павлодар. 5 марта 2026 года. В областном музее Павлодара открылась выставка писем
+фронтовиков, сообщает пресс-служба музея.
+
+Директор музея Айгуль Сейтказиева рассказала, что письма передали семьи жителей
+Павлодарской области. Выставка продлится до конца апреля.
+"""
+
+
+def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    news = tmp_path / "pavlodar.md"
+    news.write_text(NEWS, encoding="utf-8")
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"\x00\x01\x02" * 100)
+    env = {**os.environ, "KB_PATH": str(tmp_path / "kb.db")}
+    run = [sys.executable, "-m", "bot"]
+    proc = subprocess.run(
+        [*run, "kb", "ingest", "--data-dir", str(data), "--json", str(news), str(junk)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1  # one file refused
+    assert "junk.txt: not added (binary)" in proc.stderr
+    summary = json.loads(proc.stdout.splitlines()[0])
+    assert summary["lang"] == "ru" and summary["date"] == "2026-03-05"
+    assert summary["places"][0] == "pavlodar"
+    assert summary["people"][0]["name"] == "Айгуль Сейтказиева"
+    assert "Директор музея" in summary["people"][0]["role"]
+    assert (data / "ingested" / f"{summary['id']}.json").exists()
+    assert "6 documents" in proc.stdout  # the KB was rebuilt with it
+
+    kb = KnowledgeBase(tmp_path / "kb.db")
+    result = kb.search("Где открылась выставка писем фронтовиков?", "ru")
+    assert result.answered and result.best is not None
+    assert "Павлодар" in result.best.text("ru")
+    assert kb.document(result.best.doc_id).source == "pavlodar.md"  # type: ignore[union-attr]

@@ -235,7 +235,7 @@ def load_places(data_dir: Path = DATA_DIR) -> list[Place]:
 def load_sources(data_dir: Path = DATA_DIR) -> Sources:
     """Everything in `data/`: curated documents, then ingested ones, and the tables."""
     sources = Sources()
-    for sub, origin in (("documents", "data"), ("ingested", "ingest")):
+    for sub, origin in (("documents", "data"), (INGESTED, "ingest")):
         for path in sorted([*(data_dir / sub).glob("*.toml"), *(data_dir / sub).glob("*.json")]):
             sources.documents.append(document_from_dict(_load(path), origin))
     sources.places = load_places(data_dir)
@@ -291,3 +291,17 @@ def data_mtime(data_dir: Path = DATA_DIR) -> float:
     """Newest modification time under `data/`: the KB is stale when older than this."""
     files = [*data_dir.rglob("*.toml"), *data_dir.rglob("*.json")]
     return max((p.stat().st_mtime for p in files), default=0.0)
+
+
+INGESTED = "ingested"
+
+
+def save_ingested(doc: Document, data_dir: Path = DATA_DIR) -> Path:
+    """Keep an ingested document in `data/ingested/` so every rebuild includes it."""
+    folder = data_dir / INGESTED
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc.id}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document_to_dict(doc), ensure_ascii=False, indent=1), "utf-8")
+    tmp.replace(path)
+    return path
