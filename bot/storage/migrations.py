@@ -37,4 +37,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (question_id, passage_id)
     );
     """,
+    # 3: subscriptions (topics and regions) and receptions added after the KB was built.
+    """
+    CREATE TABLE subscriptions (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL CHECK (kind IN ('topic', 'region')),
+        key        TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind, key)
+    );
+    CREATE INDEX subscriptions_by_key ON subscriptions(kind, key);
+    CREATE TABLE receptions (
+        id          INTEGER PRIMARY KEY,
+        office_id   TEXT NOT NULL,
+        city_id     TEXT NOT NULL,
+        region_id   TEXT,
+        date        TEXT NOT NULL,
+        services    TEXT NOT NULL,          -- JSON list of service keys
+        note        TEXT NOT NULL,          -- JSON {ru, kk, en}
+        created_by  INTEGER,
+        created_at  TEXT NOT NULL
+    );
+    """,
 )
