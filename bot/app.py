@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -11,6 +14,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.commands import set_bot_commands
 from bot.config import Settings
+from bot.consular import ConsularDirectory
 from bot.errors import on_error
 from bot.handlers import create_root_router
 from bot.kb.search import KnowledgeBase
@@ -19,6 +23,8 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.db import Database
 from bot.storage.questions import QuestionRepo
+from bot.storage.receptions import ReceptionRepo
+from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
 
 
@@ -33,11 +39,25 @@ def create_bot(token: str, api_base: str) -> Bot:
 
 
 def create_dispatcher(
-    settings: Settings, *, db: Database, i18n: I18n, kb: KnowledgeBase
+    settings: Settings,
+    *,
+    db: Database,
+    i18n: I18n,
+    kb: KnowledgeBase,
+    today: Callable[[], date] | None = None,
 ) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree."""
     users = UserRepo(db.conn)
-    dp = Dispatcher(settings=settings, db=db, users=users, questions=QuestionRepo(db.conn), kb=kb)
+    dp = Dispatcher(
+        settings=settings,
+        db=db,
+        users=users,
+        questions=QuestionRepo(db.conn),
+        subscriptions=SubscriptionRepo(db.conn),
+        consular=ConsularDirectory(kb.catalog, ReceptionRepo(db.conn)),
+        kb=kb,
+        today=today or date.today,
+    )
 
     dp.update.outer_middleware(UserMiddleware(users))
     LocaleMiddleware(i18n).setup(dp)

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.formatting import format_kb_date
 from bot.kb.build import entity_token
 from bot.kb.search import Hit, KnowledgeBase
-from bot.kb.sources import Document
+from bot.kb.sources import Document, Reception
 from bot.kb.text import normalize, stem
 
 MAX_PASSAGE = 1500
@@ -94,3 +94,139 @@ def _source_language_note(source_lang: str) -> str:
     if source_lang == "kk":
         return _("This document is available only in Kazakh.")
     return _("This document is available only in English.")
+
+
+# -- browsing cards --------------------------------------------------------------------------
+
+
+def event_kind_label(kind: str | None) -> str:
+    labels = {
+        "meeting": _("Meeting"),
+        "conference": _("Conference"),
+        "agreement": _("Agreement"),
+        "reception": _("Consular reception"),
+        "visit": _("Visit"),
+    }
+    return labels.get(kind or "", _("Event"))
+
+
+def texts_in(texts: dict[str, str], lang: str) -> str:
+    """A trilingual field in `lang`; ingested records may have only their own language."""
+    return texts.get(lang) or next(iter(texts.values()), "")
+
+
+def date_and_place(doc: Document, kb: KnowledgeBase, lang: str) -> str:
+    parts = [
+        p
+        for p in (
+            format_kb_date(doc.date, doc.date_precision, lang) or _("date not given"),
+            place_line(doc, kb, lang),
+        )
+        if p
+    ]
+    return " · ".join(parts)
+
+
+def topic_card(kb: KnowledgeBase, topic_id: str, lang: str) -> str:
+    catalog = kb.catalog
+    topic = catalog.topics[topic_id]
+    lines = [
+        "<b>" + escape(texts_in(topic.title, lang)) + "</b>",
+        "",
+        escape(texts_in(topic.text, lang)),
+    ]
+    sources = catalog.topic_sources(topic)
+    if sources:
+        lines += ["", "<b>" + escape(_("Sources")) + "</b>"]
+        for doc in sources:
+            when = format_kb_date(doc.date, doc.date_precision, lang) or _("date not given")
+            lines.append(
+                f"• {escape(texts_in(doc.title, lang))} ({escape(when)}) — {escape(doc.source)}"
+            )
+    return "\n".join(lines)
+
+
+def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
+    lines = [
+        f"<b>{escape(texts_in(doc.title, lang))}</b>",
+        "🗓 " + escape(date_and_place(doc, kb, lang)),
+        "🏷 " + escape(event_kind_label(doc.event_kind)),
+    ]
+    if doc.people:
+        lines += ["", "<b>" + escape(_("Participants")) + "</b>"]
+        for person in doc.people:
+            name = texts_in(person.name, lang)
+            role = texts_in(person.role, lang)
+            lines.append(f"• {escape(name)}" + (f" — {escape(role)}" if role else ""))
+    summary = texts_in(doc.summary, lang)
+    if not summary and doc.passages:
+        summary = texts_in(doc.passages[0].text, lang)
+    if summary:
+        lines += ["", escape(summary)]
+    lines += ["", "🔗 " + escape(source_line(doc, lang))]
+    return "\n".join(lines)
+
+
+def service_label(kb: KnowledgeBase, key: str, lang: str) -> str:
+    return texts_in(kb.catalog.services.get(key, {}), lang) or key
+
+
+def reception_title(kb: KnowledgeBase, reception: Reception, lang: str) -> str:
+    city = kb.gazetteer.name(reception.city, lang)
+    when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
+    return _("Reception in {city}, {date}").format(city=city, date=when)
+
+
+def reception_card(kb: KnowledgeBase, reception: Reception, lang: str, *, past: bool) -> str:
+    catalog = kb.catalog
+    office = catalog.offices.get(reception.office)
+    place = kb.gazetteer.name(reception.city, lang)
+    if reception.region:
+        place += ", " + kb.gazetteer.name(reception.region, lang)
+    when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
+    title = (
+        _("Outreach consular reception")
+        if reception.kind == "outreach"
+        else _("Consular reception")
+    )
+    lines = [f"<b>{escape(title)}</b>" + (" — " + escape(_("past")) if past else "")]
+    lines.append("🗓 " + escape(when))
+    lines.append("📍 " + escape(place))
+    if office is not None:
+        lines.append("🏛 " + escape(texts_in(office.name, lang)))
+    if reception.services:
+        lines += ["", "<b>" + escape(_("Services")) + "</b>"]
+        lines += ["• " + escape(service_label(kb, key, lang)) for key in reception.services]
+    note = texts_in(reception.note, lang)
+    if note:
+        lines += ["", escape(note)]
+    lines += [
+        "",
+        "ℹ️ "
+        + escape(
+            _(
+                "The sources give no address, opening hours or fees for this reception. "
+                "Please check with the consulate before you go."
+            )
+        ),
+    ]
+    if reception.source:
+        lines.append("🔗 " + escape(_("Source: {source}").format(source=reception.source)))
+    return "\n".join(lines)
+
+
+def office_card(kb: KnowledgeBase, office_id: str, lang: str) -> str:
+    office = kb.catalog.offices[office_id]
+    lines = [
+        "<b>" + escape(texts_in(office.name, lang)) + "</b>",
+        "📍 " + escape(kb.gazetteer.name(office.city, lang)),
+    ]
+    head = texts_in(office.head_title, lang)
+    if head:
+        lines.append("👤 " + escape(head))
+    note = texts_in(office.note, lang)
+    if note:
+        lines += ["", escape(note)]
+    if office.sources:
+        lines.append("🔗 " + escape(_("Source: {source}").format(source=", ".join(office.sources))))
+    return "\n".join(lines)

@@ -15,6 +15,10 @@ def bot_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start and main menu")),
         BotCommand(command="menu", description=_("Main menu")),
+        BotCommand(command="history", description=_("History")),
+        BotCommand(command="events", description=_("Events")),
+        BotCommand(command="consular", description=_("Consular services")),
+        BotCommand(command="subscriptions", description=_("Subscriptions")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("Help")),
         BotCommand(command="about", description=_("About the bot and its sources")),

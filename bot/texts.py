@@ -42,6 +42,10 @@ def help_text() -> str:
         _("Type a question in Russian, Kazakh or English, or open a section from the menu."),
         "",
         "/menu — " + html.quote(_("main menu")),
+        "/history — " + html.quote(_("topics of the shared history")),
+        "/events — " + html.quote(_("events, newest first, with filters")),
+        "/consular — " + html.quote(_("consular receptions and offices")),
+        "/subscriptions — " + html.quote(_("what you are notified about")),
         "/language — " + html.quote(_("change the language")),
         "/help — " + html.quote(_("this help")),
         "/about — " + html.quote(_("what this bot is and where its facts come from")),
@@ -83,10 +87,6 @@ def privacy_text() -> str:
             _("Send /forget to delete everything stored about you."),
         ]
     )
-
-
-def coming_soon() -> str:
-    return _("This section is coming soon. Meanwhile, try the other sections of the menu.")
 
 
 def ask_prompt() -> str:

@@ -146,7 +146,7 @@ async def test_forget_after_confirmation(fed: FedBot) -> None:
         ("sticker", "only read text"),
         ("photo", "only read text"),
         ("document", "only read text"),
-        ("location", "only read text"),
+        ("voice", "only read text"),
     ],
 )
 async def test_unexpected_input_gets_a_short_translated_reply(
@@ -159,7 +159,17 @@ async def test_unexpected_input_gets_a_short_translated_reply(
         "sticker": lambda: inject.sticker(UID),
         "photo": lambda: inject.photo(UID),
         "document": lambda: inject.document(UID, b"\x00\x01", "x.bin"),
-        "location": lambda: inject.location(UID, 51.1, 71.4),
+        "voice": lambda: inject.raw(
+            {
+                "message": {
+                    "message_id": 99,
+                    "date": 0,
+                    "chat": {"id": UID, "type": "private"},
+                    "from": {"id": UID, "is_bot": False, "first_name": "A"},
+                    "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 2},
+                }
+            }
+        ),
     }[kind]()
     await fed.feed(update)
     assert fragment in (last(fed.server).text or "")

@@ -5,7 +5,20 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
-from bot.handlers import ask, fallback, info, inline, language, membership, menu, start
+from bot.handlers import (
+    ask,
+    consular,
+    events,
+    fallback,
+    history,
+    info,
+    inline,
+    language,
+    membership,
+    menu,
+    start,
+    subscriptions,
+)
 
 
 def create_root_router() -> Router:
@@ -19,6 +32,10 @@ def create_root_router() -> Router:
         language.create_router(),
         menu.create_router(),
         info.create_router(),
+        history.create_router(),
+        events.create_router(),
+        consular.create_router(),
+        subscriptions.create_router(),
         inline.create_router(),
         ask.create_router(),
         fallback.create_router(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.handlers.render import show
 from bot.keyboards.callbacks import MenuCB, Section
 from bot.keyboards.common import back_to_menu, language_picker, main_menu
-from bot.texts import ask_prompt, coming_soon, greeting, help_text
+from bot.texts import ask_prompt, greeting, help_text
 
 
 async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> None:
@@ -26,11 +26,11 @@ async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> No
         await show(query, help_text(), back_to_menu())
     elif section is Section.ask:
         await show(query, ask_prompt(), back_to_menu())
-    else:
-        await show(query, coming_soon(), back_to_menu())
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(on_menu, MenuCB.filter())
+    # The feature sections (history, events, consular, subscriptions) have their own routers.
+    own = {Section.home, Section.language, Section.help, Section.ask}
+    router.callback_query.register(on_menu, MenuCB.filter(F.section.in_(own)))
     return router

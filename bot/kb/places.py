@@ -42,6 +42,13 @@ class Gazetteer:
             return place_id
         return place.name.get(lang) or place.name.get("en") or place_id
 
+    def country_name(self, code: str, lang: str) -> str:
+        """'KZ' -> 'Қазақстан' (for kk)."""
+        for place in self.by_id.values():
+            if place.kind == "country" and place.country == code:
+                return place.name.get(lang) or place.name.get("en") or code
+        return code
+
     def ancestors(self, place_id: str) -> list[str]:
         """The place and its parents up to the country: a city is "in" its region."""
         chain = []

@@ -18,9 +18,11 @@ import math
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.kb.build import entity_token
+from bot.kb.catalog import Catalog
 from bot.kb.entities import EntityIndex
 from bot.kb.places import Gazetteer
 from bot.kb.schema import LANGS
@@ -127,6 +129,11 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self._conn.close()
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Topics, events, offices and receptions for the browsing sections."""
+        return Catalog.load(self.path)
 
     def _load_entities(self) -> EntityIndex:
         index = EntityIndex()

@@ -54,3 +54,70 @@ class VoteCB(CallbackData, prefix="v"):
     q: int
     n: int
     up: bool
+
+
+class TopicCB(CallbackData, prefix="t"):
+    """A history topic (ids from data/topics.toml are short slugs)."""
+
+    id: str
+    page: int = 0
+
+
+class AskTopicCB(CallbackData, prefix="ta"):
+    id: str
+
+
+class EventsCB(CallbackData, prefix="ev"):
+    """The events list with its filters; `upcoming` shows only future events."""
+
+    country: str = ""
+    city: str = ""
+    year: int = 0
+    kind: str = ""
+    page: int = 0
+    upcoming: bool = False
+
+
+class EventFilterCB(CallbackData, prefix="ef"):
+    """Choose a value for one filter `dim`, keeping the others."""
+
+    dim: str
+    country: str = ""
+    city: str = ""
+    year: int = 0
+    kind: str = ""
+
+
+class EventCB(CallbackData, prefix="e"):
+    """An event card; `key` is a short hash of the document id."""
+
+    key: str
+
+
+class ConsularCB(CallbackData, prefix="c"):
+    action: str  # home | list | services | city | near
+
+
+class ServiceCB(CallbackData, prefix="cs"):
+    key: str
+
+
+class ReceptionCB(CallbackData, prefix="cr"):
+    id: str
+
+
+class MapCB(CallbackData, prefix="cm"):
+    id: str
+
+
+class SubCB(CallbackData, prefix="s"):
+    """Toggle a subscription: kind t (topic) or r (region)."""
+
+    kind: str
+    key: str
+    page: int = 0
+
+
+class SubViewCB(CallbackData, prefix="sv"):
+    view: str  # topics | regions
+    page: int = 0

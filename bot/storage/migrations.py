@@ -59,4 +59,42 @@ MIGRATIONS: tuple[str, ...] = (
         created_at  TEXT NOT NULL
     );
     """,
+    # 4: broadcasts: announcements (with a runner lease) and the outbox, one row per
+    # (announcement, user): pending -> sending -> sent | blocked | failed | skipped.
+    """
+    CREATE TABLE announcements (
+        id          INTEGER PRIMARY KEY,
+        created_by  INTEGER,
+        created_at  TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'draft' CHECK (status IN
+                    ('draft', 'scheduled', 'awaiting_approval', 'sending', 'done', 'cancelled')),
+        audience    TEXT NOT NULL,          -- JSON {"kind": ..., "key": ...}
+        texts       TEXT NOT NULL,          -- JSON {ru, kk, en}: plain text, escaped on send
+        fallback    TEXT CHECK (fallback IS NULL OR fallback IN ('ru', 'kk', 'en')),
+        photo       TEXT,                   -- file_id or URL
+        link        TEXT,                   -- shown as an inline URL button
+        send_at     TEXT,                   -- UTC ISO; NULL = as soon as approved
+        approved_by INTEGER,
+        lease_owner TEXT,
+        lease_until REAL,                   -- unix time
+        started_at  TEXT,
+        finished_at TEXT
+    );
+    CREATE INDEX announcements_by_status ON announcements(status, send_at);
+    CREATE TABLE outbox (
+        announcement_id INTEGER NOT NULL REFERENCES announcements(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        lang        TEXT NOT NULL,          -- the user's language (reports count by it)
+        status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                    ('pending', 'sending', 'sent', 'blocked', 'failed', 'skipped')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        not_before  REAL NOT NULL DEFAULT 0, -- unix time; retry backoff
+        message_id  INTEGER,
+        last_error  TEXT,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (announcement_id, user_id)
+    );
+    CREATE INDEX outbox_claim ON outbox(announcement_id, status, not_before);
+    CREATE INDEX outbox_by_user ON outbox(user_id);
+    """,
 )

@@ -1,0 +1,179 @@
+"""Events: newest first, filtered by country, city, year and kind; event cards; upcoming."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.cards import event_card, event_kind_label, texts_in
+from bot.formatting import format_kb_date, split_text
+from bot.handlers.render import show
+from bot.kb.catalog import EventFilter
+from bot.kb.search import KnowledgeBase
+from bot.keyboards.browse import (
+    PAGE,
+    event_keyboard,
+    events_keyboard,
+    filter_options,
+    upcoming_empty_keyboard,
+)
+from bot.keyboards.callbacks import EventCB, EventFilterCB, EventsCB, MenuCB, Section
+
+DIMENSIONS = ("country", "city", "year", "kind")
+
+
+def _filter_line(kb: KnowledgeBase, flt: EventsCB, lang: str) -> str:
+    parts = []
+    if flt.country:
+        country = next(
+            (
+                p
+                for p in kb.gazetteer.by_id.values()
+                if p.kind == "country" and p.country == flt.country
+            ),
+            None,
+        )
+        parts.append(texts_in(country.name, lang) if country else flt.country)
+    if flt.city:
+        parts.append(kb.gazetteer.name(flt.city, lang))
+    if flt.year:
+        parts.append(str(flt.year))
+    if flt.kind:
+        parts.append(event_kind_label(flt.kind))
+    return ", ".join(parts)
+
+
+def events_screen(
+    kb: KnowledgeBase, flt: EventsCB, lang: str, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    catalog = kb.catalog
+    if flt.upcoming:
+        docs = catalog.upcoming(today)
+        if not docs:
+            text = (
+                "⏭ <b>"
+                + _("Upcoming events")
+                + "</b>\n\n"
+                + _("No upcoming events are known yet. Subscribe to hear about new ones.")
+            )
+            return text, upcoming_empty_keyboard()
+    else:
+        docs = catalog.events(EventFilter(flt.country, flt.city, flt.year, flt.kind))
+    page = min(max(0, flt.page), max(0, (len(docs) - 1) // PAGE))
+    shown = docs[page * PAGE : (page + 1) * PAGE]
+    items = []
+    for doc in shown:
+        when = format_kb_date(doc.date, doc.date_precision, lang) or _("date not given")
+        items.append((catalog.doc_key(doc.id), f"{when} · {texts_in(doc.title, lang)}"))
+    title = _("Upcoming events") if flt.upcoming else _("Events")
+    lines = ["📅 <b>" + title + "</b>"]
+    active = _filter_line(kb, flt, lang)
+    if active:
+        lines.append(_("Filters: {filters}").format(filters=active))
+    count = len(docs)
+    lines.append(
+        _("{count} event, newest first.", "{count} events, newest first.", count).format(
+            count=count
+        )
+    )
+    if not docs:
+        lines.append(_("Nothing matches these filters."))
+    return "\n".join(lines), events_keyboard(items, flt.model_copy(update={"page": page}), count)
+
+
+async def cmd_events(
+    message: Message, kb: KnowledgeBase, i18n: I18n, today: Callable[[], date]
+) -> None:
+    text, markup = events_screen(kb, EventsCB(), i18n.current_locale, today())
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_events_menu(
+    query: CallbackQuery, kb: KnowledgeBase, i18n: I18n, today: Callable[[], date]
+) -> None:
+    await query.answer()
+    text, markup = events_screen(kb, EventsCB(), i18n.current_locale, today())
+    await show(query, text, markup)
+
+
+async def on_events(
+    query: CallbackQuery,
+    callback_data: EventsCB,
+    kb: KnowledgeBase,
+    i18n: I18n,
+    today: Callable[[], date],
+) -> None:
+    await query.answer()
+    text, markup = events_screen(kb, callback_data, i18n.current_locale, today())
+    await show(query, text, markup)
+
+
+async def on_filter(
+    query: CallbackQuery, callback_data: EventFilterCB, kb: KnowledgeBase, i18n: I18n
+) -> None:
+    dim = callback_data.dim
+    if dim not in DIMENSIONS:
+        await query.answer(
+            _("This button is no longer active. Send /menu to open the main menu."),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    lang = i18n.current_locale
+    values = kb.catalog.filter_values(dim)
+    options = []
+    for value in values:
+        if dim == "country":
+            country = next(
+                (
+                    p
+                    for p in kb.gazetteer.by_id.values()
+                    if p.kind == "country" and p.country == value
+                ),
+                None,
+            )
+            options.append((value, texts_in(country.name, lang) if country else value))
+        elif dim == "city":
+            options.append((value, kb.gazetteer.name(value, lang)))
+        elif dim == "kind":
+            options.append((value, event_kind_label(value)))
+        else:
+            options.append((value, value))
+    prompts = {
+        "country": _("Events in which country?"),
+        "city": _("Events in which city?"),
+        "year": _("Events of which year?"),
+        "kind": _("Which kind of events?"),
+    }
+    await show(query, prompts[dim], filter_options(dim, options, callback_data))
+
+
+async def on_event(
+    query: CallbackQuery, callback_data: EventCB, kb: KnowledgeBase, i18n: I18n
+) -> None:
+    doc = kb.catalog.doc_by_key(callback_data.key)
+    if doc is None:
+        await query.answer(
+            _("This button is no longer active. Send /menu to open the main menu."),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    text = split_text(event_card(kb, doc, i18n.current_locale))[0]
+    await show(query, text, event_keyboard())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_events, Command("events"))
+    router.callback_query.register(on_events_menu, MenuCB.filter(F.section == Section.events))
+    router.callback_query.register(on_events, EventsCB.filter())
+    router.callback_query.register(on_filter, EventFilterCB.filter())
+    router.callback_query.register(on_event, EventCB.filter())
+    return router
