@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import date
 from types import TracebackType
 
 from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import I18n
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -33,11 +36,14 @@ class BotRunner:
         token: str,
         api_base: str,
         handle_as_tasks: bool = True,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.settings = settings
         self.token = token
         self.api_base = api_base
         self.handle_as_tasks = handle_as_tasks
+        self.today = today
+        self.i18n: I18n | None = None
         self.db: Database | None = None
         self.kb: KnowledgeBase | None = None
         self.bot: Bot | None = None
@@ -47,12 +53,14 @@ class BotRunner:
     async def open(self) -> Dispatcher:
         """Open the database and build the bot and dispatcher (no polling yet)."""
         self.db = await Database.open(self.settings.database_path)
-        i18n = create_i18n(self.settings.default_locale)
+        self.i18n = i18n = create_i18n(self.settings.default_locale)
         built = await asyncio.to_thread(ensure_kb, self.settings.kb_path)
         if built is not None:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)
-        self.dp = create_dispatcher(self.settings, db=self.db, i18n=i18n, kb=self.kb)
+        self.dp = create_dispatcher(
+            self.settings, db=self.db, i18n=i18n, kb=self.kb, today=self.today
+        )
         self.bot = create_bot(self.token, self.api_base)
         return self.dp
 

@@ -1,0 +1,332 @@
+"""History, events, consular services and subscriptions, end to end against the devserver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.devserver import DevServer, StoredMessage
+from bot.notify import notify_new_reception
+from bot.runner import BotRunner
+from bot.storage.receptions import ReceptionRepo
+from bot.storage.subscriptions import SubscriptionRepo
+from bot.storage.users import UserRepo
+
+UID = 3100
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+async def bot(settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(
+        settings,
+        token="123456:TEST",
+        api_base=devserver.url,
+        handle_as_tasks=False,
+        today=lambda: TODAY,
+    )
+    async with runner:
+        await devserver.wait_for_long_poll(timeout=10)
+        yield runner
+        bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
+        assert bad == [], [(c.method, c.error) for c in bad]  # no oversized text or button data
+
+
+class Chat:
+    def __init__(self, server: DevServer, uid: int = UID, lang: str = "en") -> None:
+        self.server, self.uid, self.lang = server, uid, lang
+
+    async def send(self, text: str) -> StoredMessage:
+        update = self.server.inject.message(self.uid, text, language_code=self.lang)
+        await self.server.wait_consumed(update, timeout=10)
+        return self.last
+
+    async def press(
+        self, data: str | None = None, *, label: str | None = None, check: bool = True
+    ) -> dict[str, Any]:
+        update = self.server.inject.callback(
+            self.uid, data, button_text=label, check_button=check, language_code=self.lang
+        )
+        await self.server.wait_consumed(update, timeout=10)
+        return update
+
+    async def choose_language(self) -> None:
+        await self.send("/start")
+        await self.press(f"lang:{self.lang}")
+
+    @property
+    def last(self) -> StoredMessage:
+        return self.server.messages_to(self.uid)[-1]
+
+    def labels(self) -> list[str]:
+        return [b["text"] for row in self.last.buttons for b in row]
+
+    def datas(self) -> list[str]:
+        return [b.get("callback_data", "") for row in self.last.buttons for b in row]
+
+
+# -- history -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "root", "topic", "fragment", "sources"),
+    [
+        ("ru", "Общее наследие", "Дивизии Казахстана под Сталинградом", "292", "Источники"),
+        ("kk", "Ортақ мұра", "Сталинградтағы Қазақстан дивизиялары", "292", "Дереккөздер"),
+        ("en", "Shared heritage", "Kazakhstan's divisions at Stalingrad", "292", "Sources"),
+    ],
+)
+async def test_browse_a_history_topic_in_each_language(
+    devserver: DevServer,
+    bot: BotRunner,
+    lang: str,
+    root: str,
+    topic: str,
+    fragment: str,
+    sources: str,
+) -> None:
+    chat = Chat(devserver, lang=lang)
+    await chat.choose_language()
+    await chat.send("/history")
+    assert root in chat.labels()
+    await chat.press(label=root)
+    assert any(topic in label for label in chat.labels())
+    await chat.press(label=next(lbl for lbl in chat.labels() if topic in lbl))
+    card = chat.last.text or ""
+    assert fragment in card and sources in card and "000_3614c45f964d13dc.txt" in card
+    assert "ta:stalingrad-divisions" in chat.datas()
+    mark = devserver.marker()
+    await chat.press("ta:stalingrad-divisions")
+    answer = devserver.get_calls("sendMessage", since=mark)[-1].params["text"]
+    assert ("27" in answer and "000_3614c45f964d13dc.txt" in answer) or "001_" in answer
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+async def test_events_newest_first_filter_by_city_and_card(
+    devserver: DevServer, bot: BotRunner
+) -> None:
+    chat = Chat(devserver, lang="ru")
+    await chat.choose_language()
+    await chat.send("/events")
+    assert "5 событий, сначала новые." in (chat.last.text or "")
+    first = chat.labels()[0]
+    assert first.startswith("10 сентября 2025")  # newest first
+    await chat.press(label="🏙 Город")
+    assert "Алматы" in chat.labels() and "Талдыкорган" in chat.labels()
+    await chat.press(label="Алматы")
+    text = chat.last.text or ""
+    assert "Фильтры: Алматы" in text and "1 событие, сначала новые." in text
+    await chat.press(chat.datas()[0])  # the one event
+    card = chat.last.text or ""
+    assert "Память Победы" in card and "Абзал Нукенов" in card
+    assert "заведующий отделом внутренней политики" in card
+    assert "Источник: 002_9acb93040cb71bc1.txt" in card
+
+
+async def test_events_by_year_and_kind(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="en")
+    await chat.choose_language()
+    await chat.press("ev:::2020::0:0", check=False)
+    assert "1 event, newest first." in (chat.last.text or "")
+    await chat.press("ev::::conference:0:0", check=False)
+    assert "Memory of Victory" in chat.labels()[0] or "conference" in chat.labels()[0].lower()
+
+
+async def test_no_upcoming_events_offers_subscription(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="kk")
+    await chat.choose_language()
+    await chat.send("/events")
+    await chat.press(label="⏭ Алдағы")
+    assert "Алдағы іс-шаралар әзірге белгісіз" in (chat.last.text or "")
+    assert "s:t:events:0" in chat.datas()
+
+
+# -- consular ------------------------------------------------------------------------------
+
+
+async def test_find_reception_by_typing_a_place(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="en")
+    await chat.choose_language()
+    await chat.send("/consular")
+    await chat.press("c:city")
+    reply = await chat.send("Талдықорған")
+    assert "Receptions in Taldykorgan" in (reply.text or "")
+    assert "Reception in Taldykorgan, September 10, 2025 · past" in chat.labels()
+    assert "s:r:zhetysu-region:0" in chat.datas()  # offered: the user's region
+    await chat.press("cr:taldykorgan-2025-09-10")
+    card = (chat.last.text or "").replace("\u202f", " ")
+    assert "Outreach consular reception — past" in card
+    assert "certificate of no criminal record" in card and "consultations on citizenship" in card
+    assert "no address, opening hours or fees" in card
+    mark = devserver.marker()
+    await chat.press("cm:taldykorgan-2025-09-10")
+    venue = devserver.get_calls("sendVenue", since=mark)[0].params
+    assert abs(float(venue["latitude"]) - 45.02) < 0.1 and "venue is not given" in venue["address"]
+
+
+async def test_find_by_other_spellings_and_regions(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="ru")
+    await chat.choose_language()
+    for typed in ["Taldykorgan", "Жетысу", "Семиречье"]:
+        await chat.press("c:city", check=False)
+        await chat.send(typed)
+        assert any("Талдыкорган" in label for label in chat.labels()), typed
+    await chat.press("c:city", check=False)
+    await chat.send("Атлантида")
+    assert "Я не знаю такого места" in (chat.last.text or "")
+
+
+async def test_find_by_service(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="kk")
+    await chat.choose_language()
+    await chat.send("/consular")
+    await chat.press("c:services")
+    assert "соттылығының болмауы туралы анықтама" in chat.labels()
+    await chat.press(label="соттылығының болмауы туралы анықтама")
+    assert any("Талдықорған" in label for label in chat.labels())
+
+
+async def test_nearest_by_shared_location(devserver: DevServer, bot: BotRunner) -> None:
+    chat = Chat(devserver, lang="en")
+    await chat.choose_language()
+    await chat.send("/consular")
+    await chat.press("c:near")
+    asked = chat.last.reply_markup or {}
+    assert asked["keyboard"][0][0]["request_location"] is True
+    update = devserver.inject.location(UID, 45.01, 78.37)
+    await devserver.wait_consumed(update, timeout=10)
+    listing, details = devserver.messages_to(UID)[-2:]
+    text = listing.text or ""
+    assert "Nearest to you" in text and "Taldykorgan" in text and " km" in text
+    assert (listing.reply_markup or {}).get("remove_keyboard") is True
+    assert "Consulate General of Russia in Almaty" in (details.text or "")
+    datas = [b.get("callback_data") for row in details.buttons for b in row]
+    assert "cr:taldykorgan-2025-09-10" in datas and "s:r:zhetysu-region:0" in datas
+
+
+# -- subscriptions and notifications -------------------------------------------------------
+
+
+async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: BotRunner) -> None:
+    kk = Chat(devserver, uid=UID, lang="kk")
+    await kk.choose_language()
+    await kk.send("/subscriptions")
+    await kk.press("sv:regions:0")
+    page = 0
+    while f"s:r:zhetysu-region:{page}" not in kk.datas():
+        page += 1
+        await kk.press(f"sv:regions:{page}", check=False)
+    update = await kk.press(f"s:r:zhetysu-region:{page}")
+    assert (
+        "Жазылдыңыз: Жетісу облысы"
+        in devserver.callback_answer(update["callback_query"]["id"])["text"]
+    )  # type: ignore[index]
+    assert "✅ Жетісу облысы" in kk.labels()
+    # A second user subscribes to consular receptions in general, then to nothing.
+    en = Chat(devserver, uid=UID + 1, lang="en")
+    await en.choose_language()
+    await en.send("/subscriptions")
+    await en.press("s:t:consular:0")
+    assert "✅ Consular receptions" in en.labels()
+    await en.press("s:t:events:0")
+    await en.press("s:t:events:0")  # toggled off again
+    assert "☐ New events" in en.labels()
+    # A third user, not subscribed, must get nothing.
+    other = Chat(devserver, uid=UID + 2, lang="ru")
+    await other.choose_language()
+
+    assert bot.db is not None and bot.kb is not None and bot.dp is not None
+    reception = await ReceptionRepo(bot.db.conn).add(
+        office_id="ru-consulate-general-almaty",
+        city_id="taldykorgan",
+        region_id="zhetysu-region",
+        date="2026-12-15",
+        services=["passport"],
+        note={"ru": "Тест.", "kk": "Тест.", "en": "Test."},
+    )
+    mark = devserver.marker()
+    report = await notify_new_reception(
+        bot.bot,  # type: ignore[arg-type]
+        reception,
+        kb=bot.kb,
+        consular=bot.dp["consular"],
+        subscriptions=SubscriptionRepo(bot.db.conn),
+        users=UserRepo(bot.db.conn),
+        i18n=bot.i18n,  # type: ignore[arg-type]
+        rate=1000,
+    )
+    assert sorted(report.delivered) == [UID, UID + 1]
+    sent = {c.chat_id: c.params["text"] for c in devserver.get_calls("sendMessage", since=mark)}
+    assert set(sent) == {UID, UID + 1}
+    assert "Жаңа консулдық қабылдау жарияланды" in sent[UID] and "2025" not in sent[UID]
+    assert "A new consular reception has been announced" in sent[UID + 1]
+    # The new reception is listed with the others, and is not past.
+    await en.send("/consular")
+    assert "2 receptions are known." in (en.last.text or "")
+
+
+# -- stale and forged buttons --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "t:nowhere:0",
+        "e:0000000000",
+        "cr:nope",
+        "cm:m999",
+        "s:r:atlantis:0",
+        "s:x:y:0",
+        "cs:teleport",
+        "ef:colour::::",
+        "c:explode",
+        "ev:::notayear::0:0",
+    ],
+)
+async def test_stale_or_forged_browse_buttons(
+    devserver: DevServer, bot: BotRunner, data: str
+) -> None:
+    chat = Chat(devserver, lang="en")
+    await chat.choose_language()
+    update = await chat.press(data, check=False)
+    answer = devserver.callback_answer(update["callback_query"]["id"])
+    assert answer is not None and answer.get("show_alert") is True
+
+
+# -- the console shows the same flows --------------------------------------------------------
+
+
+def test_console_consular_flow(tmp_path: Path) -> None:
+    script = (
+        "/start\nEnglish\n/consular\nBy city or region\nТалдықорған\n"
+        "/location 45.01 78.37\n/events\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+        "KB_PATH": str(tmp_path / "kb.db"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--lang", "en"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.replace("\u202f", " ")
+    assert "Receptions in Taldykorgan:" in out
+    assert "Reception in Taldykorgan, September 10, 2025 · past" in out
+    assert "Nearest to you" in out and "km" in out
+    assert "5 events, newest first." in out
