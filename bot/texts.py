@@ -83,7 +83,12 @@ def privacy_text() -> str:
                 "whether the bot can still message you. It does not store your name, "
                 "username or phone number."
             ),
-            _("This is used only to answer you in your language. Nothing is shared."),
+            _(
+                "If you use them, it also keeps your subscriptions (topics and regions), the "
+                "questions you asked (so that moderators can see what the sources lack) and "
+                "your 👍/👎 on answers."
+            ),
+            _("This is used only to serve you. Nothing is shared."),
             _("Send /forget to delete everything stored about you."),
         ]
     )
