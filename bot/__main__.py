@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.kb.sources import DATA_DIR
 
 if TYPE_CHECKING:
     from bot.kb.search import KnowledgeBase
@@ -65,7 +64,7 @@ def _kb(settings: Settings) -> KnowledgeBase:
     from bot.kb.build import ensure_kb
     from bot.kb.search import KnowledgeBase
 
-    ensure_kb(settings.kb_path)
+    ensure_kb(settings.kb_path, settings.data_dir)
     return KnowledgeBase(settings.kb_path)
 
 
@@ -131,9 +130,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kb.build import build_kb, kb_is_stale
 
-    if args.if_stale and not kb_is_stale(settings.kb_path):
+    if args.if_stale and not kb_is_stale(settings.kb_path, settings.data_dir):
         return 0
-    stats = build_kb(settings.kb_path)
+    stats = build_kb(settings.kb_path, settings.data_dir)
     print(f"Knowledge base {settings.kb_path}: {stats.line()}")
     return 0
 
@@ -145,7 +144,7 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kb.places import Gazetteer
     from bot.kb.sources import load_places, save_ingested
 
-    data_dir = Path(args.data_dir)
+    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
     gazetteer = Gazetteer(load_places(data_dir))
     failed = 0
     for name in args.files:
@@ -250,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_kb_build)
     ingest = kb_sub.add_parser("ingest", help="add plain-text/Markdown news files to the KB")
     ingest.add_argument("files", nargs="+", help=".txt or .md files")
-    ingest.add_argument("--data-dir", default=str(DATA_DIR), help="data folder (default data/)")
+    ingest.add_argument("--data-dir", help="data folder (default: DATA_DIR, i.e. data/)")
     ingest.add_argument(
         "--dry-run", action="store_true", help="show the extraction, change nothing"
     )

@@ -54,7 +54,7 @@ def create_dispatcher(
         users=users,
         questions=QuestionRepo(db.conn),
         subscriptions=SubscriptionRepo(db.conn),
-        consular=ConsularDirectory(kb.catalog, ReceptionRepo(db.conn)),
+        consular=ConsularDirectory(kb, ReceptionRepo(db.conn)),
         kb=kb,
         today=today or date.today,
     )

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     telegram_api_base: str = TELEGRAM_API
     database_path: Path = Path("var/dostyq.db")
     kb_path: Path = Path("var/kb.db")
+    data_dir: Path = PROJECT_ROOT / "data"
+    timezone: str = "Asia/Almaty"
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30, description="messages per second")
+    require_approval: bool = False
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -69,6 +73,17 @@ class Settings(BaseSettings):
                 raise ValueError("expected Telegram user ids separated by commas") from None
         if isinstance(value, int):
             return (value,)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Almaty") from None
         return value
 
     @field_validator("log_level", mode="before")

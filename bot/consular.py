@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.kb.catalog import Catalog, date_sort_key, full_date
 from bot.kb.places import haversine_km
+from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Office, Place, Reception
 from bot.storage.receptions import ReceptionRepo
 
@@ -23,9 +24,14 @@ class Nearby:
 
 
 class ConsularDirectory:
-    def __init__(self, catalog: Catalog, added: ReceptionRepo) -> None:
-        self.catalog = catalog
+    def __init__(self, kb: KnowledgeBase, added: ReceptionRepo) -> None:
+        self.kb = kb
         self.added = added
+
+    @property
+    def catalog(self) -> Catalog:
+        """Read through the KB each time: a rebuild replaces the catalog."""
+        return self.kb.catalog
 
     async def receptions(self) -> list[Reception]:
         """All receptions, newest first."""

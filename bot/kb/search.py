@@ -112,9 +112,12 @@ class KnowledgeBase:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
         self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
         self._documents: dict[str, Document] = {}
         self._sizes = {
             lang: int(
@@ -129,6 +132,15 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self._conn.close()
+
+    def reload(self) -> None:
+        """Reopen the file after a rebuild (the build renames a new file into place, so
+        the open connection still reads the old one)."""
+        with self._lock:
+            old = self._conn
+            self._open()
+            self.__dict__.pop("catalog", None)
+        old.close()
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -121,3 +121,40 @@ class SubCB(CallbackData, prefix="s"):
 class SubViewCB(CallbackData, prefix="sv"):
     view: str  # topics | regions
     page: int = 0
+
+
+# -- moderation (every prefix starts with "md": the guard router refuses them to users) --
+
+
+class ModCB(CallbackData, prefix="mdm"):
+    """Moderators list: remove one (admins only)."""
+
+    action: str
+    user_id: int = 0
+
+
+class AnnounceCB(CallbackData, prefix="mda"):
+    """A step of the announcement wizard."""
+
+    action: str
+    value: str = ""
+
+
+class AnnouncementCB(CallbackData, prefix="mdl"):
+    """Announcements list: view, cancel, approve or reject one."""
+
+    action: str
+    id: int
+
+
+class ReceptionAnnounceCB(CallbackData, prefix="mdra"):
+    """Offer a ready announcement for a newly added reception."""
+
+    id: str
+
+
+class ContentCB(CallbackData, prefix="mdc"):
+    """A step of the reception/event wizards."""
+
+    action: str
+    value: str = ""

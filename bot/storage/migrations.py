@@ -97,4 +97,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_claim ON outbox(announcement_id, status, not_before);
     CREATE INDEX outbox_by_user ON outbox(user_id);
     """,
+    # 5: moderators (admins come from ADMIN_IDS) and the audit log of their actions.
+    """
+    CREATE TABLE moderators (
+        user_id    INTEGER PRIMARY KEY,
+        added_by   INTEGER NOT NULL,
+        added_at   TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id         INTEGER PRIMARY KEY,
+        actor_id   INTEGER NOT NULL,
+        action     TEXT NOT NULL,
+        details    TEXT NOT NULL,        -- JSON
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_actor ON audit_log(actor_id, at);
+    """,
 )
