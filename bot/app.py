@@ -15,15 +15,18 @@ from aiogram.utils.i18n import I18n
 from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.consular import ConsularDirectory
+from bot.delivery import BroadcastService
 from bot.errors import on_error
 from bot.handlers import create_root_router
 from bot.kb.search import KnowledgeBase
 from bot.middlewares.locale import LocaleMiddleware
+from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.db import Database
 from bot.storage.questions import QuestionRepo
 from bot.storage.receptions import ReceptionRepo
+from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
 
@@ -48,6 +51,13 @@ def create_dispatcher(
 ) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree."""
     users = UserRepo(db.conn)
+    broadcasts = BroadcastService(
+        db,
+        i18n,
+        rate=settings.broadcast_rate,
+        default_locale=settings.default_locale,
+        lease_ttl=settings.broadcast_lease_s,
+    )
     dp = Dispatcher(
         settings=settings,
         db=db,
@@ -57,9 +67,13 @@ def create_dispatcher(
         consular=ConsularDirectory(kb, ReceptionRepo(db.conn)),
         kb=kb,
         today=today or date.today,
+        moderators=ModeratorRepo(db.conn),
+        audit=AuditRepo(db.conn),
+        broadcasts=broadcasts,
     )
 
     dp.update.outer_middleware(UserMiddleware(users))
+    dp.update.outer_middleware(RoleMiddleware(settings.admin_ids, ModeratorRepo(db.conn)))
     LocaleMiddleware(i18n).setup(dp)
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     for observer in (dp.message, dp.callback_query, dp.inline_query):
@@ -70,6 +84,8 @@ def create_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await set_bot_commands(bot, i18n)
+        await broadcasts.start(bot)  # also resumes announcements a crash interrupted
 
     dp.startup.register(on_startup)
+    dp.shutdown.register(broadcasts.stop)
     return dp

@@ -52,6 +52,8 @@ def place_line(doc: Document, kb: KnowledgeBase, lang: str) -> str | None:
 
 def source_line(doc: Document, lang: str) -> str:
     credit = doc.credit.get(lang)
+    if doc.origin == "moderator":  # its source names the moderator: show no account id
+        return _("Source: added by the bot's moderators")
     source = _("Source: {source}").format(source=doc.source)
     return f"{source} — {credit}" if credit else source
 

@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     kb_path: Path = Path("var/kb.db")
     data_dir: Path = PROJECT_ROOT / "data"
     timezone: str = "Asia/Almaty"
-    broadcast_rate: float = Field(default=25.0, gt=0, le=30, description="messages per second")
+    broadcast_rate: float = Field(default=25.0, gt=0, description="messages per second")
+    broadcast_lease_s: float = Field(default=30.0, gt=0, description="runner lease lifetime")
     require_approval: bool = False
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"

@@ -1,95 +1,64 @@
-"""Tell subscribers about a newly added reception: those subscribed to its region (or
-a region around its city) and those subscribed to consular receptions in general.
+"""Announcing a newly added reception to the subscribers of its region.
 
-Each user gets the card in their own language. A user who blocked the bot is
-marked blocked; a 429 is waited out, not counted as a failure.
+There is one delivery path: the outbox (`bot.broadcast`). A moderator who adds a
+reception is offered this ready announcement in the /announce wizard; code (and
+tests) can also send it directly with `notify_new_reception`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from dataclasses import dataclass, field
+import html
+import re
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.broadcast import Audience, OutboxRepo, Report, run_broadcast
 from bot.cards import reception_card
+from bot.config import LOCALES
 from bot.consular import ConsularDirectory
+from bot.delivery import runner_name
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Reception
-from bot.keyboards.browse import reception_keyboard
-from bot.storage.subscriptions import SubscriptionRepo
-from bot.storage.users import UserRepo
+from bot.storage.db import Database
 
-log = logging.getLogger(__name__)
-MAX_TRIES = 3
+_TAG = re.compile(r"<[^>]+>")
 
 
-@dataclass(slots=True)
-class NotifyReport:
-    delivered: list[int] = field(default_factory=list)
-    blocked: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
+def plain(card_html: str) -> str:
+    """Announcement texts are plain (the engine escapes them): drop the card's markup."""
+    return html.unescape(_TAG.sub("", card_html))
+
+
+def reception_announcement(
+    kb: KnowledgeBase, consular: ConsularDirectory, reception: Reception, i18n: I18n
+) -> tuple[Audience, dict[str, str]]:
+    """Who should hear about a new reception (its region's subscribers) and what, per
+    language."""
+    region = consular.region_of(reception.region or reception.city)
+    audience = Audience.region(region.id if region else reception.city)
+    texts = {}
+    for lang in LOCALES:
+        with i18n.context(), i18n.use_locale(lang):
+            head = "🔔 " + _("A new consular reception has been announced.")
+            texts[lang] = head + "\n\n" + plain(reception_card(kb, reception, lang, past=False))
+    return audience, texts
 
 
 async def notify_new_reception(
     bot: Bot,
+    db: Database,
     reception: Reception,
     *,
     kb: KnowledgeBase,
     consular: ConsularDirectory,
-    subscriptions: SubscriptionRepo,
-    users: UserRepo,
     i18n: I18n,
-    rate: float = 20.0,
-) -> NotifyReport:
-    regions = consular.places_of(reception)
-    recipients = await subscriptions.subscribers(regions=regions, topics=["consular"])
-    region = consular.region_of(reception.region or reception.city)
-    report = NotifyReport()
-    for user_id, locale in recipients:
-        lang = locale if locale in i18n.available_locales else i18n.default_locale
-        with i18n.context(), i18n.use_locale(lang):
-            text = "🔔 " + _("A new consular reception has been announced.") + "\n\n"
-            text += reception_card(kb, reception, lang, past=False)
-            offer = (region.id, region.name.get(lang, region.id)) if region else None
-            markup = reception_keyboard(reception.id, offer)
-        outcome = await _send(bot, user_id, text, markup)
-        if outcome == "blocked":
-            await users.set_blocked(user_id)
-        getattr(report, outcome).append(user_id)
-        await asyncio.sleep(1 / rate)
-    log.info(
-        "reception %s: notified %d, blocked %d, failed %d",
-        reception.id,
-        len(report.delivered),
-        len(report.blocked),
-        len(report.failed),
-    )
-    return report
-
-
-async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup) -> str:
-    for attempt in range(MAX_TRIES):
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-            return "delivered"
-        except TelegramRetryAfter as exc:
-            await asyncio.sleep(exc.retry_after)
-        except TelegramForbiddenError:
-            return "blocked"
-        except TelegramBadRequest:
-            return "failed"
-        except (TelegramServerError, TelegramNetworkError):
-            await asyncio.sleep(0.5 * 2**attempt)
-    return "failed"
+    rate: float = 25.0,
+) -> Report:
+    """Queue the announcement for the reception's region and send it now."""
+    audience, texts = reception_announcement(kb, consular, reception, i18n)
+    repo = OutboxRepo(db.conn)
+    announcement = await repo.create(audience=audience, texts=texts)
+    await repo.approve(announcement.id, approved_by=0)
+    return await run_broadcast(bot, db, announcement.id, owner=runner_name(), rate=rate)

@@ -16,8 +16,6 @@ from bot.devserver import DevServer, StoredMessage
 from bot.notify import notify_new_reception
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
-from bot.storage.subscriptions import SubscriptionRepo
-from bot.storage.users import UserRepo
 
 UID = 3100
 TODAY = date(2026, 11, 22)
@@ -256,19 +254,20 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
     mark = devserver.marker()
     report = await notify_new_reception(
         bot.bot,  # type: ignore[arg-type]
+        bot.db,
         reception,
         kb=bot.kb,
         consular=bot.dp["consular"],
-        subscriptions=SubscriptionRepo(bot.db.conn),
-        users=UserRepo(bot.db.conn),
         i18n=bot.i18n,  # type: ignore[arg-type]
         rate=1000,
     )
-    assert sorted(report.delivered) == [UID, UID + 1]
+    # The region's subscribers hear about it (through the outbox), each in their language.
+    assert report.delivered == 1 and report.total == 1
     sent = {c.chat_id: c.params["text"] for c in devserver.get_calls("sendMessage", since=mark)}
-    assert set(sent) == {UID, UID + 1}
-    assert "Жаңа консулдық қабылдау жарияланды" in sent[UID] and "2025" not in sent[UID]
-    assert "A new consular reception has been announced" in sent[UID + 1]
+    assert set(sent) == {UID}
+    assert "Жаңа консулдық қабылдау жарияланды" in sent[UID] and "2026 ж. 15 желтоқсан" in sent[
+        UID
+    ].replace("\u202f", " ")
     # The new reception is listed with the others, and is not past.
     await en.send("/consular")
     assert "2 receptions are known." in (en.last.text or "")

@@ -16,6 +16,7 @@ from bot.handlers import (
     language,
     membership,
     menu,
+    moderation,
     start,
     subscriptions,
 )
@@ -28,6 +29,8 @@ def create_root_router() -> Router:
     root.message.filter(F.chat.type == ChatType.PRIVATE)
     root.include_routers(
         membership.create_router(),
+        moderation.create_router(),
+        moderation.create_guard_router(),
         start.create_router(),
         language.create_router(),
         menu.create_router(),

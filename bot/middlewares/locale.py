@@ -19,6 +19,8 @@ class LocaleMiddleware(I18nMiddleware):
             return record.locale
         tg_user: User | None = data.get("event_from_user")
         guessed = match_locale(tg_user.language_code if tg_user else None)
+        if guessed is None and record is not None:  # some updates carry no language_code
+            guessed = match_locale(record.tg_language)
         if guessed in available:
             return guessed
         return self.i18n.default_locale

@@ -40,7 +40,7 @@ class UserRepo:
             INSERT INTO users (id, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET
                 last_seen = excluded.last_seen,
-                tg_language = excluded.tg_language,
+                tg_language = COALESCE(excluded.tg_language, users.tg_language),
                 blocked = 0
             RETURNING *
             """,

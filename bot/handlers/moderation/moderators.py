@@ -1,0 +1,131 @@
+"""/moderators (admins only): list, add by user id or forwarded message, remove.
+/audit (admins only): the latest moderator actions."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginUser
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.handlers.render import show
+from bot.keyboards.callbacks import ModCB
+from bot.middlewares.roles import HasRole
+from bot.storage.roles import AuditRepo, ModeratorRepo
+from bot.storage.users import UserRepo
+
+
+class AddModerator(StatesGroup):
+    who = State()
+
+
+async def moderators_screen(moderators: ModeratorRepo) -> tuple[str, InlineKeyboardMarkup]:
+    ids = await moderators.all()
+    lines = ["🛡 <b>" + _("Moderators") + "</b>", ""]
+    lines += [f"• <code>{uid}</code>" for uid in ids] or [_("No moderators yet.")]
+    kb = InlineKeyboardBuilder()
+    for uid in ids:
+        kb.button(text="✖️ " + str(uid), callback_data=ModCB(action="remove", user_id=uid))
+    kb.button(text="➕ " + _("Add a moderator"), callback_data=ModCB(action="add"))
+    kb.adjust(2)
+    return "\n".join(lines), kb.as_markup()
+
+
+async def cmd_moderators(message: Message, moderators: ModeratorRepo) -> None:
+    text, markup = await moderators_screen(moderators)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_mod_action(
+    query: CallbackQuery,
+    callback_data: ModCB,
+    moderators: ModeratorRepo,
+    audit: AuditRepo,
+    state: FSMContext,
+) -> None:
+    if callback_data.action == "add":
+        await state.set_state(AddModerator.who)
+        await query.answer()
+        await show(
+            query,
+            _(
+                "Send the new moderator's numeric Telegram id, or forward me any message "
+                "from them. /cancel to stop."
+            ),
+        )
+        return
+    if callback_data.action == "remove":
+        removed = await moderators.remove(callback_data.user_id)
+        if removed:
+            await audit.record(
+                query.from_user.id, "moderator.remove", user_id=callback_data.user_id
+            )
+        await query.answer(_("Removed.") if removed else _("Not a moderator."))
+        text, markup = await moderators_screen(moderators)
+        await show(query, text, markup)
+        return
+    await query.answer(
+        _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
+    )
+
+
+async def on_moderator_given(
+    message: Message,
+    moderators: ModeratorRepo,
+    audit: AuditRepo,
+    users: UserRepo,
+    state: FSMContext,
+) -> None:
+    user_id: int | None = None
+    origin = message.forward_origin
+    if isinstance(origin, MessageOriginUser):
+        user_id = origin.sender_user.id
+    elif origin is not None:
+        await message.answer(
+            _("This user hides their account in forwards. Please send their numeric id instead.")
+        )
+        return
+    elif message.text and message.text.strip().isdigit() and len(message.text.strip()) < 16:
+        user_id = int(message.text.strip())
+    if user_id is None or user_id <= 0:
+        await message.answer(_("That is not a Telegram user id. Send digits only, or /cancel."))
+        return
+    await state.clear()
+    actor = message.from_user.id if message.from_user else message.chat.id
+    added = await moderators.add(user_id, actor)
+    if added:
+        await audit.record(actor, "moderator.add", user_id=user_id)
+    text, markup = await moderators_screen(moderators)
+    note = _("Added {user_id}.") if added else _("{user_id} is already a moderator.")
+    await message.answer(note.format(user_id=user_id) + "\n\n" + text, reply_markup=markup)
+
+
+async def cmd_audit(message: Message, audit: AuditRepo) -> None:
+    entries = await audit.recent(20)
+    if not entries:
+        await message.answer(_("The audit log is empty."))
+        return
+    lines = ["🧾 <b>" + _("Audit log") + "</b>"]
+    for entry in entries:
+        details = ", ".join(f"{k}={v}" for k, v in entry.details.items())
+        lines.append(f"{entry.at} · {entry.actor_id} · {entry.action} · {details}")
+    await message.answer("\n".join(escape(line) if i else line for i, line in enumerate(lines)))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    admin_only = HasRole()  # admins pass every role check; nobody else passes this one
+    router.message.filter(admin_only)
+    router.callback_query.filter(admin_only)
+    router.message.register(cmd_moderators, Command("moderators"))
+    router.message.register(cmd_audit, Command("audit"))
+    router.message.register(
+        on_moderator_given, StateFilter(AddModerator.who), ~F.text.startswith("/")
+    )
+    router.callback_query.register(on_mod_action, ModCB.filter())
+    return router
