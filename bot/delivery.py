@@ -133,7 +133,7 @@ class BroadcastService:
         except BroadcastError:
             log.exception("broadcast %d failed", announcement_id)
             return
-        await self._show(bot, announcement_id, report)
+        # The engine has already passed the final report to `progress`.
         log.info("broadcast %d: %s", announcement_id, report.final_numbers())
 
     async def _show(self, bot: Bot, announcement_id: int, report: Report) -> None:

@@ -2,7 +2,7 @@
 
 There is one delivery path: the outbox (`bot.broadcast`). A moderator who adds a
 reception is offered this ready announcement in the /announce wizard; code (and
-tests) can also send it directly with `notify_new_reception`.
+tests) can queue it directly with `notify_new_reception`.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import html
 import re
 
-from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.broadcast import Audience, OutboxRepo, Report, run_broadcast
+from bot.broadcast import Audience, OutboxRepo
 from bot.cards import reception_card
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory
-from bot.delivery import runner_name
+from bot.delivery import BroadcastService
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Reception
 from bot.storage.db import Database
@@ -47,18 +46,19 @@ def reception_announcement(
 
 
 async def notify_new_reception(
-    bot: Bot,
     db: Database,
     reception: Reception,
     *,
     kb: KnowledgeBase,
     consular: ConsularDirectory,
     i18n: I18n,
-    rate: float = 25.0,
-) -> Report:
-    """Queue the announcement for the reception's region and send it now."""
+    broadcasts: BroadcastService,
+) -> int:
+    """Queue the announcement for the reception's region; the bot's broadcast service
+    sends it (sharing the process's rate limit). Returns the announcement id."""
     audience, texts = reception_announcement(kb, consular, reception, i18n)
     repo = OutboxRepo(db.conn)
     announcement = await repo.create(audience=audience, texts=texts)
     await repo.approve(announcement.id, approved_by=0)
-    return await run_broadcast(bot, db, announcement.id, owner=runner_name(), rate=rate)
+    broadcasts.wake()
+    return announcement.id

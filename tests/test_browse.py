@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
 from bot.config import PROJECT_ROOT, Settings
 from bot.devserver import DevServer, StoredMessage
 from bot.notify import notify_new_reception
@@ -252,15 +254,21 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
         note={"ru": "Тест.", "kk": "Тест.", "en": "Test."},
     )
     mark = devserver.marker()
-    report = await notify_new_reception(
-        bot.bot,  # type: ignore[arg-type]
+    announcement_id = await notify_new_reception(
         bot.db,
         reception,
         kb=bot.kb,
         consular=bot.dp["consular"],
         i18n=bot.i18n,  # type: ignore[arg-type]
-        rate=1000,
+        broadcasts=bot.dp["broadcasts"],
     )
+    repo = OutboxRepo(bot.db.conn)
+    for _ in range(200):
+        announcement = await repo.get(announcement_id)
+        if announcement is not None and announcement.status is AnnouncementStatus.DONE:
+            break
+        await asyncio.sleep(0.05)
+    report = await snapshot(repo, announcement_id)
     # The region's subscribers hear about it (through the outbox), each in their language.
     assert report.delivered == 1 and report.total == 1
     sent = {c.chat_id: c.params["text"] for c in devserver.get_calls("sendMessage", since=mark)}

@@ -35,7 +35,9 @@ class UserRepo:
     async def touch(self, user_id: int, tg_language: str | None) -> UserRecord:
         """Create the user on first contact, else refresh last_seen; unblocks on contact."""
         now = utcnow()
-        async with self.conn.execute(
+        # One call that reads RETURNING to the end: a statement left half-read on the
+        # shared connection would make another coroutine's commit fail.
+        rows = await self.conn.execute_fetchall(
             """
             INSERT INTO users (id, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET
@@ -45,11 +47,9 @@ class UserRepo:
             RETURNING *
             """,
             (user_id, tg_language, now, now),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         await self.conn.commit()
-        assert row is not None
-        return _record(row)
+        return _record(next(iter(rows)))
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.conn.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
