@@ -16,8 +16,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.cards import render_answer
-from bot.handlers.render import show
-from bot.kb.search import KnowledgeBase, SearchResult
+from bot.handlers.render import answer_stale, show
+from bot.kb.search import Hit, KnowledgeBase, SearchResult
 from bot.keyboards.answers import answer_keyboard
 from bot.keyboards.callbacks import ResultCB, VoteCB
 from bot.keyboards.common import main_menu
@@ -75,17 +75,20 @@ async def on_question(
         )
 
 
-async def _own_question(
-    query: CallbackQuery, questions: QuestionRepo, question_id: int
-) -> tuple[str, str] | None:
+async def _stored_result(
+    query: CallbackQuery, kb: KnowledgeBase, questions: QuestionRepo, question_id: int, n: int
+) -> tuple[SearchResult, Hit] | None:
+    """Re-run the asker's own stored question and pick result `n`; answer the button
+    politely when that is not possible (someone else's question, or no such result)."""
     record = await questions.get(question_id)
     if record is None or record.user_id != query.from_user.id or not record.answered:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return None
-    return record.text, record.lang
+    result = await asyncio.to_thread(kb.search, record.text, record.lang, limit=RESULTS)
+    if not 0 <= n < len(result.hits):
+        await query.answer(_("There are no more results."), show_alert=True)
+        return None
+    return result, result.hits[n]
 
 
 async def on_result_page(
@@ -95,21 +98,16 @@ async def on_result_page(
     questions: QuestionRepo,
     i18n: I18n,
 ) -> None:
-    found = await _own_question(query, questions, callback_data.q)
+    found = await _stored_result(query, kb, questions, callback_data.q, callback_data.n)
     if found is None:
         return
-    text, lang = found
-    result = await asyncio.to_thread(kb.search, text, lang, limit=RESULTS)
-    with i18n.use_locale(lang):
-        if not 0 <= callback_data.n < len(result.hits):
-            await query.answer(_("There are no more results."), show_alert=True)
-            return
+    result, hit = found
+    total = len(result.hits)
+    with i18n.use_locale(result.lang):
         await query.answer()
-        hit = result.hits[callback_data.n]
-        total = len(result.hits)
         await show(
             query,
-            render_answer(kb, hit, lang, index=callback_data.n, total=total),
+            render_answer(kb, hit, result.lang, index=callback_data.n, total=total),
             answer_keyboard(callback_data.q, callback_data.n, total),
         )
 
@@ -121,26 +119,19 @@ async def on_vote(
     questions: QuestionRepo,
     i18n: I18n,
 ) -> None:
-    found = await _own_question(query, questions, callback_data.q)
+    found = await _stored_result(query, kb, questions, callback_data.q, callback_data.n)
     if found is None:
         return
-    text, lang = found
-    result = await asyncio.to_thread(kb.search, text, lang, limit=RESULTS)
-    with i18n.use_locale(lang):
-        if not 0 <= callback_data.n < len(result.hits):
-            await query.answer(_("There are no more results."), show_alert=True)
-            return
-        hit = result.hits[callback_data.n]
-        await questions.vote(callback_data.q, hit.passage_id, 1 if callback_data.up else -1)
+    result, hit = found
+    total = len(result.hits)
+    await questions.vote(callback_data.q, hit.passage_id, 1 if callback_data.up else -1)
+    with i18n.use_locale(result.lang):
         await query.answer(_("Thank you for the feedback!"))
-        if query.message is not None and query.bot is not None:
-            await show(
-                query,
-                render_answer(kb, hit, lang, index=callback_data.n, total=len(result.hits)),
-                answer_keyboard(
-                    callback_data.q, callback_data.n, len(result.hits), voted=callback_data.up
-                ),
-            )
+        await show(
+            query,
+            render_answer(kb, hit, result.lang, index=callback_data.n, total=total),
+            answer_keyboard(callback_data.q, callback_data.n, total, voted=callback_data.up),
+        )
 
 
 def create_router() -> Router:

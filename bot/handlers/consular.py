@@ -18,7 +18,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot.cards import office_card, reception_card, reception_title, service_label, texts_in
 from bot.consular import ConsularDirectory, is_past
 from bot.formatting import format_km
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Reception
 from bot.keyboards.browse import (
@@ -116,10 +116,7 @@ async def on_consular(
                 reply_markup=location_request(),
             )
     else:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
 
 
 async def on_consular_menu(
@@ -173,10 +170,7 @@ async def on_service(
 ) -> None:
     lang = i18n.current_locale
     if callback_data.key not in kb.catalog.services:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     receptions = await consular.with_service(callback_data.key)
@@ -248,10 +242,7 @@ async def on_reception(
 ) -> None:
     reception = await consular.reception(callback_data.id)
     if reception is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     lang = i18n.current_locale

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.cards import event_card, event_kind_label, texts_in
 from bot.formatting import format_kb_date, split_text
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.kb.catalog import EventFilter
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.browse import (
@@ -119,10 +119,7 @@ async def on_filter(
 ) -> None:
     dim = callback_data.dim
     if dim not in DIMENSIONS:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     lang = i18n.current_locale
@@ -159,10 +156,7 @@ async def on_event(
 ) -> None:
     doc = kb.catalog.doc_by_key(callback_data.key)
     if doc is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     text = split_text(event_card(kb, doc, i18n.current_locale))[0]

@@ -9,6 +9,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.handlers.render import answer_stale
 from bot.keyboards.common import main_menu
 
 
@@ -24,10 +25,7 @@ async def not_text(message: Message) -> None:
 
 
 async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(
-        _("This button is no longer active. Send /menu to open the main menu."),
-        show_alert=True,
-    )
+    await answer_stale(query)
 
 
 def create_router() -> Router:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.cards import render_answer, texts_in, topic_card
 from bot.handlers.ask import RESULTS
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.answers import answer_keyboard
 from bot.keyboards.browse import topic_keyboard, topic_list
@@ -58,10 +58,7 @@ async def on_topic(
         return
     topic = catalog.topics.get(callback_data.id)
     if topic is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     children = [(t.id, texts_in(t.title, lang)) for t in catalog.children(topic.id)]
@@ -87,10 +84,7 @@ async def on_ask_topic(
     lang = i18n.current_locale
     topic = kb.catalog.topics.get(callback_data.id)
     if topic is None or query.message is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     await query.answer()
     question = texts_in(topic.title, lang)

@@ -6,6 +6,7 @@ import contextlib
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
 
 
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -28,3 +29,10 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     if query.bot is not None:
         with contextlib.suppress(TelegramBadRequest):
             await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def answer_stale(query: CallbackQuery) -> None:
+    """The one reply to a button that no longer leads anywhere (stale or forged)."""
+    await query.answer(
+        _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
+    )

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.cards import texts_in
 from bot.consular import subscribable_regions
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.browse import PAGE, regions_keyboard, subscriptions_keyboard
 from bot.keyboards.callbacks import MenuCB, Section, SubCB, SubViewCB
@@ -103,10 +103,7 @@ async def on_toggle(
     }:
         kind, name = "region", kb.gazetteer.name(callback_data.key, lang)
     else:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."),
-            show_alert=True,
-        )
+        await answer_stale(query)
         return
     on = await subscriptions.toggle(user.id, kind, callback_data.key)
     notice = _("Subscribed: {name}") if on else _("Unsubscribed: {name}")

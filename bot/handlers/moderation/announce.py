@@ -30,7 +30,7 @@ from bot.cards import texts_in
 from bot.config import LOCALES, Settings
 from bot.consular import ConsularDirectory, subscribable_regions
 from bot.delivery import BroadcastService
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.i18n import LANGUAGE_NAMES
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import AnnounceCB, ReceptionAnnounceCB
@@ -171,9 +171,7 @@ async def on_audience(
         audience.kind is AudienceKind.REGION
         and audience.key not in {p.id for p in subscribable_regions(kb.catalog)}
     ):
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-        )
+        await answer_stale(query)
         return
     counts = await count_audience(db.conn, audience, default_locale=settings.default_locale)
     await state.update_data(audience=audience.to_json(), counts=counts, texts={}, lang_index=0)
@@ -282,9 +280,7 @@ async def on_fallback(query: CallbackQuery, callback_data: AnnounceCB, state: FS
     data = await state.get_data()
     value = callback_data.value or None
     if value is not None and value not in data.get("texts", {}):
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-        )
+        await answer_stale(query)
         return
     await state.update_data(fallback=value)
     await query.answer()
@@ -563,9 +559,7 @@ async def on_reception_announce(
 ) -> None:
     reception = await consular.reception(callback_data.id)
     if reception is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-        )
+        await answer_stale(query)
         return
     audience, texts = reception_announcement(kb, consular, reception, i18n)
     counts = await count_audience(db.conn, audience, default_locale=settings.default_locale)

@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
 from bot.config import Settings
 from bot.delivery import BroadcastService, report_text
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import AnnouncementCB
 from bot.storage.db import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -69,9 +69,7 @@ async def on_announcement(
     repo = OutboxRepo(db.conn)
     announcement = await repo.get(callback_data.id)
     if announcement is None:
-        await query.answer(
-            _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-        )
+        await answer_stale(query)
         return
     action = callback_data.action
     if action == "view":
@@ -116,9 +114,7 @@ async def on_announcement(
             await query.answer(_("Rejected."))
             await show(query, _("Announcement #{id} rejected.").format(id=announcement.id))
         return
-    await query.answer(
-        _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-    )
+    await answer_stale(query)
 
 
 async def ask_approvers(

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageO
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.handlers.render import show
+from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import ModCB
 from bot.middlewares.roles import HasRole
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -69,9 +69,7 @@ async def on_mod_action(
         text, markup = await moderators_screen(moderators)
         await show(query, text, markup)
         return
-    await query.answer(
-        _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-    )
+    await answer_stale(query)
 
 
 async def on_moderator_given(
