@@ -135,7 +135,7 @@ async def test_unanswered_questions_are_listed_most_frequent_first(
     for text in ["How do I cook plov?", "What is the weather?", "How do I cook plov?"]:
         await ask(devserver, text)
     gaps = await questions(polling).unanswered()
-    assert gaps[0] == ("how do i cook plov?", "en", 2)
+    assert gaps[0] == ("How do I cook plov?", "en", 2)
 
 
 async def test_forget_deletes_questions_too(devserver: DevServer, polling: BotRunner) -> None:

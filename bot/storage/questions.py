@@ -66,11 +66,17 @@ class QuestionRepo:
         await self.conn.commit()
 
     async def unanswered(self, limit: int = 20) -> list[tuple[str, str, int]]:
-        """(text, lang, times asked), most frequent first: what the KB is missing."""
-        async with self.conn.execute(
-            "SELECT lower(trim(text)) AS q, lang, count(*) AS n FROM questions "
-            "WHERE answered = 0 GROUP BY q, lang ORDER BY n DESC, max(id) DESC LIMIT ?",
-            (limit,),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [(row["q"], row["lang"], int(row["n"])) for row in rows]
+        """(text, lang, times asked), most frequent first, the latest first among equals:
+        what the KB is missing. Questions differing only in case or spacing count as one
+        (SQLite's lower() folds ASCII only, so the folding happens here)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT trim(text) AS q, lang, count(*) AS n, max(id) AS last FROM questions "
+            "WHERE answered = 0 GROUP BY q, lang"
+        )
+        merged: dict[tuple[str, str], tuple[str, int, int]] = {}
+        for row in rows:
+            key = (" ".join(row["q"].casefold().split()), row["lang"])
+            text, count, last = merged.get(key, (row["q"], 0, 0))
+            merged[key] = (text, count + int(row["n"]), max(last, int(row["last"])))
+        ordered = sorted(merged.items(), key=lambda item: (-item[1][1], -item[1][2]))
+        return [(text, lang, count) for (_key, lang), (text, count, _last) in ordered[:limit]]

@@ -30,7 +30,9 @@ from bot.cards import texts_in
 from bot.config import LOCALES, Settings
 from bot.consular import ConsularDirectory, subscribable_regions
 from bot.delivery import BroadcastService
+from bot.handlers.moderation.announcements import ask_approvers
 from bot.handlers.render import answer_stale, show
+from bot.handlers.subscriptions import topic_label
 from bot.i18n import LANGUAGE_NAMES
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import AnnounceCB, ReceptionAnnounceCB
@@ -73,8 +75,6 @@ def audience_label(audience: Audience, kb: KnowledgeBase, lang: str) -> str:
         return _("subscribers of {region}").format(
             region=kb.gazetteer.name(audience.key or "", lang)
         )
-    from bot.handlers.subscriptions import topic_label
-
     return _("subscribers of “{topic}”").format(topic=topic_label(audience.key or ""))
 
 
@@ -118,8 +118,6 @@ async def on_menu(
         for code in LOCALES:
             _button(board, LANGUAGE_NAMES[code], "aud", f"lang.{code}")
     elif callback_data.value == "topic":
-        from bot.handlers.subscriptions import topic_label
-
         for key in TOPICS:
             _button(board, topic_label(key), "aud", f"topic.{key}")
     elif callback_data.value.startswith("region"):
@@ -516,8 +514,6 @@ async def on_confirm(
                 id=announcement.id
             ),
         )
-        from bot.handlers.moderation.announcements import ask_approvers
-
         await ask_approvers(query.bot, announcement.id, user.id, settings, moderators)
         return
     await repo.approve(announcement.id, approved_by=user.id, send_at=send_at)

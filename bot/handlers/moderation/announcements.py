@@ -3,6 +3,8 @@ running one; approve or reject one waiting for a second moderator."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
@@ -96,11 +98,7 @@ async def on_announcement(
             await query.answer(_("It is no longer waiting for approval."), show_alert=True)
             return
         if action == "approve":
-            send_at = None
-            if announcement.send_at:
-                from datetime import datetime
-
-                send_at = datetime.fromisoformat(announcement.send_at)
+            send_at = datetime.fromisoformat(announcement.send_at) if announcement.send_at else None
             await repo.approve(announcement.id, approved_by=user.id, send_at=send_at)
             await audit.record(user.id, "announcement.approve", id=announcement.id)
             await query.answer(_("Approved."))

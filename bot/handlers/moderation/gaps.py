@@ -4,7 +4,6 @@ so moderators know which documents to add."""
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -15,9 +14,6 @@ from bot.formatting import split_text
 from bot.storage.questions import QuestionRepo
 
 LIMIT = 20
-#: Rows read before merging: SQLite's lower() folds only ASCII, so "Какая погода" and
-#: "какая погода" come back as two rows and are merged here.
-READ = 200
 MAX_SHOWN = 300  # characters of a question shown
 
 
@@ -44,22 +40,8 @@ def gaps_text(rows: list[tuple[str, str, int]]) -> str:
     return "\n".join(lines)
 
 
-def merge(rows: list[tuple[str, str, int]], limit: int = LIMIT) -> list[tuple[str, str, int]]:
-    """Merge questions that differ only in letter case or spacing; most frequent first
-    (ties keep the repository's order: the most recently asked first)."""
-    merged: dict[tuple[str, str], list[Any]] = {}
-    for text, lang, count in rows:
-        key = (" ".join(text.casefold().split()), lang)
-        if key in merged:
-            merged[key][2] += count
-        else:
-            merged[key] = [text, lang, count]
-    ordered = sorted(merged.values(), key=lambda row: -row[2])
-    return [(str(t), str(lang), int(n)) for t, lang, n in ordered[:limit]]
-
-
 async def cmd_gaps(message: Message, questions: QuestionRepo) -> None:
-    rows = merge(await questions.unanswered(limit=READ))
+    rows = await questions.unanswered(limit=LIMIT)
     for part in split_text(gaps_text(rows)):
         await message.answer(part)
 
