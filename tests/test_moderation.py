@@ -442,3 +442,38 @@ def test_sigkill_mid_broadcast_loses_nobody(tmp_path: Path, kb_file: Path) -> No
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=20)
+
+
+async def test_new_reception_offers_a_ready_announcement(
+    devserver: DevServer, bot: BotRunner
+) -> None:
+    from bot.storage.receptions import ReceptionRepo
+
+    assert bot.db is not None
+    subscriber = 30_001
+    await say(devserver, subscriber, "/start", lang="kk")
+    await press(devserver, subscriber, "lang:kk")
+    await bot.db.conn.execute(
+        "INSERT INTO subscriptions (user_id, kind, key, created_at) "
+        "VALUES (?, 'region', 'zhetysu-region', ?)",
+        (subscriber, utcnow()),
+    )
+    await bot.db.conn.commit()
+    reception = await ReceptionRepo(bot.db.conn).add(
+        office_id="ru-consulate-general-almaty",
+        city_id="taldykorgan",
+        region_id="zhetysu-region",
+        date="2026-12-15",
+        services=["passport"],
+        note={"en": "Bring your documents."},
+    )
+    await say(devserver, ADMIN, "/start")
+    await press(devserver, ADMIN, f"mdra:{reception.id}")
+    text = "\n".join(m.text or "" for m in devserver.messages_to(ADMIN)[-2:])
+    assert "subscribers of Zhetysu Region" in text and "It reaches 1 user" in text
+    await press(devserver, ADMIN, "mda:media:skip")
+    await press(devserver, ADMIN, "mda:when:now")
+    await press(devserver, ADMIN, "mda:confirm:")
+    await wait_status(bot.db, 1, "done")
+    got = [c for c in devserver.get_calls("sendMessage", chat_id=subscriber) if c.ok]
+    assert "Жаңа консулдық қабылдау жарияланды" in got[-1].params["text"]
