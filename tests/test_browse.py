@@ -8,16 +8,16 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
 from bot.config import PROJECT_ROOT, Settings
-from bot.devserver import DevServer, StoredMessage
+from bot.devserver import DevServer
 from bot.notify import notify_new_reception
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
+from tests.chat import Chat
 
 UID = 3100
 TODAY = date(2026, 11, 22)
@@ -37,39 +37,6 @@ async def bot(settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunn
         yield runner
         bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
         assert bad == [], [(c.method, c.error) for c in bad]  # no oversized text or button data
-
-
-class Chat:
-    def __init__(self, server: DevServer, uid: int = UID, lang: str = "en") -> None:
-        self.server, self.uid, self.lang = server, uid, lang
-
-    async def send(self, text: str) -> StoredMessage:
-        update = self.server.inject.message(self.uid, text, language_code=self.lang)
-        await self.server.wait_consumed(update, timeout=10)
-        return self.last
-
-    async def press(
-        self, data: str | None = None, *, label: str | None = None, check: bool = True
-    ) -> dict[str, Any]:
-        update = self.server.inject.callback(
-            self.uid, data, button_text=label, check_button=check, language_code=self.lang
-        )
-        await self.server.wait_consumed(update, timeout=10)
-        return update
-
-    async def choose_language(self) -> None:
-        await self.send("/start")
-        await self.press(f"lang:{self.lang}")
-
-    @property
-    def last(self) -> StoredMessage:
-        return self.server.messages_to(self.uid)[-1]
-
-    def labels(self) -> list[str]:
-        return [b["text"] for row in self.last.buttons for b in row]
-
-    def datas(self) -> list[str]:
-        return [b.get("callback_data", "") for row in self.last.buttons for b in row]
 
 
 # -- history -------------------------------------------------------------------------------
@@ -92,7 +59,7 @@ async def test_browse_a_history_topic_in_each_language(
     fragment: str,
     sources: str,
 ) -> None:
-    chat = Chat(devserver, lang=lang)
+    chat = Chat(devserver, UID, lang=lang)
     await chat.choose_language()
     await chat.send("/history")
     assert root in chat.labels()
@@ -114,7 +81,7 @@ async def test_browse_a_history_topic_in_each_language(
 async def test_events_newest_first_filter_by_city_and_card(
     devserver: DevServer, bot: BotRunner
 ) -> None:
-    chat = Chat(devserver, lang="ru")
+    chat = Chat(devserver, UID, lang="ru")
     await chat.choose_language()
     await chat.send("/events")
     assert "5 событий, сначала новые." in (chat.last.text or "")
@@ -133,7 +100,7 @@ async def test_events_newest_first_filter_by_city_and_card(
 
 
 async def test_events_by_year_and_kind(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="en")
+    chat = Chat(devserver, UID, lang="en")
     await chat.choose_language()
     await chat.press("ev:::2020::0:0", check=False)
     assert "1 event, newest first." in (chat.last.text or "")
@@ -142,7 +109,7 @@ async def test_events_by_year_and_kind(devserver: DevServer, bot: BotRunner) -> 
 
 
 async def test_no_upcoming_events_offers_subscription(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="kk")
+    chat = Chat(devserver, UID, lang="kk")
     await chat.choose_language()
     await chat.send("/events")
     await chat.press(label="⏭ Алдағы")
@@ -154,7 +121,7 @@ async def test_no_upcoming_events_offers_subscription(devserver: DevServer, bot:
 
 
 async def test_find_reception_by_typing_a_place(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="en")
+    chat = Chat(devserver, UID, lang="en")
     await chat.choose_language()
     await chat.send("/consular")
     await chat.press("c:city")
@@ -174,7 +141,7 @@ async def test_find_reception_by_typing_a_place(devserver: DevServer, bot: BotRu
 
 
 async def test_find_by_other_spellings_and_regions(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="ru")
+    chat = Chat(devserver, UID, lang="ru")
     await chat.choose_language()
     for typed in ["Taldykorgan", "Жетысу", "Семиречье"]:
         await chat.press("c:city", check=False)
@@ -186,7 +153,7 @@ async def test_find_by_other_spellings_and_regions(devserver: DevServer, bot: Bo
 
 
 async def test_find_by_service(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="kk")
+    chat = Chat(devserver, UID, lang="kk")
     await chat.choose_language()
     await chat.send("/consular")
     await chat.press("c:services")
@@ -196,7 +163,7 @@ async def test_find_by_service(devserver: DevServer, bot: BotRunner) -> None:
 
 
 async def test_nearest_by_shared_location(devserver: DevServer, bot: BotRunner) -> None:
-    chat = Chat(devserver, lang="en")
+    chat = Chat(devserver, UID, lang="en")
     await chat.choose_language()
     await chat.send("/consular")
     await chat.press("c:near")
@@ -225,11 +192,8 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
     while f"s:r:zhetysu-region:{page}" not in kk.datas():
         page += 1
         await kk.press(f"sv:regions:{page}", check=False)
-    update = await kk.press(f"s:r:zhetysu-region:{page}")
-    assert (
-        "Жазылдыңыз: Жетісу облысы"
-        in devserver.callback_answer(update["callback_query"]["id"])["text"]
-    )  # type: ignore[index]
+    answer = await kk.press(f"s:r:zhetysu-region:{page}")
+    assert answer is not None and answer["text"] == "Жазылдыңыз: Жетісу облысы"
     assert "✅ Жетісу облысы" in kk.labels()
     # A second user subscribes to consular receptions in general, then to nothing.
     en = Chat(devserver, uid=UID + 1, lang="en")
@@ -302,10 +266,9 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
 async def test_stale_or_forged_browse_buttons(
     devserver: DevServer, bot: BotRunner, data: str
 ) -> None:
-    chat = Chat(devserver, lang="en")
+    chat = Chat(devserver, UID, lang="en")
     await chat.choose_language()
-    update = await chat.press(data, check=False)
-    answer = devserver.callback_answer(update["callback_query"]["id"])
+    answer = await chat.press(data, check=False)
     assert answer is not None and answer.get("show_alert") is True
 
 

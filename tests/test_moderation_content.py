@@ -8,16 +8,16 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer, StoredMessage
+from bot.devserver import DevServer
 from bot.kb.sources import DATA_DIR, INGESTED
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
+from tests.chat import Chat
 
 ADMIN_ID = 5100
 MODERATOR_ID = 5101
@@ -50,48 +50,6 @@ async def bot(mod_settings: Settings, devserver: DevServer) -> AsyncIterator[Bot
         yield runner
         bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
         assert bad == [], [(c.method, c.error) for c in bad]
-
-
-class Chat:
-    def __init__(self, server: DevServer, uid: int, lang: str) -> None:
-        self.server, self.uid, self.lang = server, uid, lang
-
-    async def send(self, text: str) -> StoredMessage:
-        update = self.server.inject.message(self.uid, text, language_code=self.lang)
-        await self.server.wait_consumed(update, timeout=15)
-        return self.last
-
-    async def press(
-        self, data: str | None = None, *, label: str | None = None, check: bool = True
-    ) -> dict[str, Any] | None:
-        """Press a button; returns the callback answer (alerts) if any."""
-        update = self.server.inject.callback(
-            self.uid, data, button_text=label, check_button=check, language_code=self.lang
-        )
-        await self.server.wait_consumed(update, timeout=15)
-        return self.server.callback_answer(update["callback_query"]["id"])
-
-    async def upload(self, content: bytes, file_name: str) -> StoredMessage:
-        update = self.server.inject.document(self.uid, content, file_name, language_code=self.lang)
-        await self.server.wait_consumed(update, timeout=20)
-        return self.last
-
-    async def choose_language(self) -> None:
-        await self.send("/start")
-        await self.press(f"lang:{self.lang}")
-
-    @property
-    def last(self) -> StoredMessage:
-        return self.server.messages_to(self.uid)[-1]
-
-    def texts(self) -> list[str]:
-        return [m.text or "" for m in self.server.messages_to(self.uid)]
-
-    def labels(self) -> list[str]:
-        return [b["text"] for row in self.last.buttons for b in row]
-
-    def datas(self) -> list[str]:
-        return [b.get("callback_data", "") for row in self.last.buttons for b in row]
 
 
 def mtime(path: Path) -> int:
