@@ -113,6 +113,8 @@ class KnowledgeBase:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        #: Held by whoever rebuilds this KB's file (moderators adding documents).
+        self.build_lock = threading.Lock()
         self._open()
 
     def _open(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from html import escape
 from io import BytesIO
 from pathlib import Path
@@ -36,10 +35,6 @@ EXTENSIONS = (".txt", ".md")
 MAX_PEOPLE = 15
 MAX_PLACES = 10
 
-# One rebuild at a time per knowledge base: the build writes a temp file named after the
-# process, so two concurrent builds in one process would clash.
-_rebuild_locks: weakref.WeakKeyDictionary[KnowledgeBase, asyncio.Lock] = weakref.WeakKeyDictionary()
-
 
 def _save_and_build(doc: Document, data_dir: Path, kb_path: Path) -> bool:
     """Keep `doc` in data/ingested/ and rebuild the KB file; True when it replaced a file.
@@ -61,15 +56,17 @@ def _save_and_build(doc: Document, data_dir: Path, kb_path: Path) -> bool:
     return previous is not None
 
 
-async def add_to_kb(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
-    """Save `doc`, rebuild the KB in a thread and reload it; True when it replaced one."""
-    lock = _rebuild_locks.setdefault(kb, asyncio.Lock())
-    async with lock:
-        replaced = await asyncio.to_thread(
-            _save_and_build, doc, settings.data_dir, settings.kb_path
-        )
+def _add(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
+    # One rebuild at a time: the build's temp file is named after the process.
+    with kb.build_lock:
+        replaced = _save_and_build(doc, settings.data_dir, settings.kb_path)
         kb.reload()
     return replaced
+
+
+async def add_to_kb(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
+    """Save `doc`, rebuild the KB in a thread and reload it; True when it replaced one."""
+    return await asyncio.to_thread(_add, doc, settings, kb)
 
 
 def language_name(code: str) -> str:
