@@ -12,7 +12,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.utils.i18n import I18n
 
-from bot.commands import set_bot_commands
+from bot.broadcast.audience import record_language
+from bot.commands import set_bot_commands, set_staff_commands
 from bot.config import Settings
 from bot.consular import ConsularDirectory
 from bot.delivery import BroadcastService
@@ -84,6 +85,13 @@ def create_dispatcher(
 
     async def on_startup(bot: Bot) -> None:
         await set_bot_commands(bot, i18n)
+        staff = {uid: True for uid in settings.admin_ids}
+        for uid in await ModeratorRepo(db.conn).all():
+            staff.setdefault(uid, False)
+        for uid, is_admin in staff.items():
+            record = await users.get(uid)
+            locale = record_language(record, settings.default_locale)
+            await set_staff_commands(bot, i18n, uid, locale, admin=is_admin)
         await broadcasts.start(bot)  # also resumes announcements a crash interrupted
 
     dp.startup.register(on_startup)

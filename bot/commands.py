@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot
-from aiogram.types import BotCommand
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -35,3 +38,38 @@ async def set_bot_commands(bot: Bot, i18n: I18n) -> None:
                 await bot.set_my_commands(bot_commands(), language_code=code)
         with i18n.use_locale(i18n.default_locale):
             await bot.set_my_commands(bot_commands())
+
+
+def staff_commands(*, admin: bool) -> list[BotCommand]:
+    """What a moderator (and an admin) sees in the menu besides the users' commands."""
+    commands = [
+        BotCommand(command="announce", description=_("New announcement")),
+        BotCommand(command="announcements", description=_("Recent announcements")),
+        BotCommand(command="addreception", description=_("Add a consular reception")),
+        BotCommand(command="addevent", description=_("Add an event")),
+        BotCommand(command="gaps", description=_("Questions without an answer")),
+    ]
+    if admin:
+        commands += [
+            BotCommand(command="moderators", description=_("Moderators")),
+            BotCommand(command="audit", description=_("Audit log")),
+        ]
+    return commands
+
+
+async def set_staff_commands(
+    bot: Bot, i18n: I18n, user_id: int, locale: str, *, admin: bool
+) -> None:
+    """A moderator's or admin's own menu (a per-chat scope wins over the default one).
+
+    Telegram refuses a chat the user never opened; their menu is set the next time.
+    """
+    with i18n.context(), i18n.use_locale(locale):
+        commands = bot_commands() + staff_commands(admin=admin)
+    with contextlib.suppress(TelegramAPIError):
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=user_id))
+
+
+async def clear_staff_commands(bot: Bot, user_id: int) -> None:
+    with contextlib.suppress(TelegramAPIError):
+        await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=user_id))

@@ -30,7 +30,7 @@ from bot.broadcast import (
     Report,
     run_broadcast,
 )
-from bot.broadcast.audience import user_language
+from bot.broadcast.audience import record_language
 from bot.storage.db import Database
 from bot.storage.users import UserRepo
 
@@ -141,11 +141,7 @@ class BroadcastService:
         if announcement is None or announcement.created_by is None:
             return
         creator = await self.users.get(announcement.created_by)
-        locale = (
-            user_language(creator.locale, creator.tg_language, self.default_locale)
-            if creator
-            else self.default_locale
-        )
+        locale = record_language(creator, self.default_locale)
         with self.i18n.context(), self.i18n.use_locale(locale):
             text = report_text(report)
         target = self.progress_messages.get(announcement_id)

@@ -167,6 +167,16 @@ async def test_admin_manages_moderators_and_everything_is_audited(
     assert await say(devserver, MOD, "/moderators") == "This command is for administrators only."
     await press(devserver, ADMIN, "mdm:remove:9010")
     assert await ModeratorRepo(bot.db.conn).all() == [MOD]
+    # Staff get their own command menu; a removed moderator loses it.
+    menus = {
+        c.params["scope"]["chat_id"]: [x["command"] for x in c.params["commands"]]
+        for c in devserver.get_calls("setMyCommands")
+        if c.ok and c.params.get("scope", {}).get("type") == "chat"
+    }
+    assert "moderators" in menus[ADMIN] and "announce" in menus[ADMIN]
+    assert "announce" in menus[MOD] and "moderators" not in menus[MOD]
+    cleared = [c.params["scope"]["chat_id"] for c in devserver.get_calls("deleteMyCommands")]
+    assert cleared == [9010]
     actions = [e.action for e in await AuditRepo(bot.db.conn).recent()]
     assert actions[:3] == ["moderator.remove", "moderator.add", "moderator.add"]
 

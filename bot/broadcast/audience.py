@@ -12,6 +12,14 @@ import aiosqlite
 from bot.broadcast.models import Audience, AudienceKind, Recipient
 from bot.config import LOCALES
 from bot.i18n import match_locale
+from bot.storage.users import UserRecord
+
+
+def record_language(record: UserRecord | None, default_locale: str) -> str:
+    """The language the bot speaks to a stored user (or the default for a stranger)."""
+    if record is None:
+        return default_locale
+    return user_language(record.locale, record.tg_language, default_locale)
 
 
 def user_language(locale: str | None, tg_language: str | None, default_locale: str) -> str:

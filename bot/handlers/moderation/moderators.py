@@ -10,9 +10,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginUser
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.broadcast.audience import record_language
+from bot.commands import clear_staff_commands, set_staff_commands
+from bot.config import Settings
 from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import ModCB
 from bot.middlewares.roles import HasRole
@@ -65,6 +69,8 @@ async def on_mod_action(
             await audit.record(
                 query.from_user.id, "moderator.remove", user_id=callback_data.user_id
             )
+            if query.bot is not None:
+                await clear_staff_commands(query.bot, callback_data.user_id)
         await query.answer(_("Removed.") if removed else _("Not a moderator."))
         text, markup = await moderators_screen(moderators)
         await show(query, text, markup)
@@ -78,6 +84,8 @@ async def on_moderator_given(
     audit: AuditRepo,
     users: UserRepo,
     state: FSMContext,
+    settings: Settings,
+    i18n: I18n,
 ) -> None:
     user_id: int | None = None
     origin = message.forward_origin
@@ -98,6 +106,10 @@ async def on_moderator_given(
     added = await moderators.add(user_id, actor)
     if added:
         await audit.record(actor, "moderator.add", user_id=user_id)
+        record = await users.get(user_id)
+        if message.bot is not None:
+            locale = record_language(record, settings.default_locale)
+            await set_staff_commands(message.bot, i18n, user_id, locale, admin=False)
     text, markup = await moderators_screen(moderators)
     note = _("Added {user_id}.") if added else _("{user_id} is already a moderator.")
     await message.answer(note.format(user_id=user_id) + "\n\n" + text, reply_markup=markup)
