@@ -178,20 +178,13 @@ async def on_audience(
         audience=audience_label(audience, kb, i18n.current_locale)
     )
     await show(query, head + " " + _counts_line(counts))
-    await ask_text(
-        query.message if isinstance(query.message, Message) else None,
-        query.bot,
-        query.from_user.id,
-        state,
-    )
+    await ask_text(query.bot, query.from_user.id, state)
 
 
 # -- step 2: texts per language ---------------------------------------------------------------
 
 
-async def ask_text(
-    message: Message | None, bot: Bot | None, chat_id: int, state: FSMContext
-) -> None:
+async def ask_text(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
     data = await state.get_data()
     index = int(data.get("lang_index", 0))
     if index >= len(LOCALES):
@@ -227,14 +220,14 @@ async def on_text(message: Message, state: FSMContext) -> None:
     texts = dict(data.get("texts", {}))
     texts[LOCALES[index]] = text
     await state.update_data(texts=texts, lang_index=index + 1)
-    await ask_text(message, message.bot, message.chat.id, state)
+    await ask_text(message.bot, message.chat.id, state)
 
 
 async def on_skip(query: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
     await state.update_data(lang_index=int(data.get("lang_index", 0)) + 1)
     await query.answer()
-    await ask_text(None, query.bot, query.from_user.id, state)
+    await ask_text(query.bot, query.from_user.id, state)
 
 
 async def after_texts(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
@@ -245,7 +238,7 @@ async def after_texts(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
     if not texts:
         await state.update_data(lang_index=0)
         await bot.send_message(chat_id, _("An announcement needs a text in at least one language."))
-        await ask_text(None, bot, chat_id, state)
+        await ask_text(bot, chat_id, state)
         return
     counts: dict[str, int] = data.get("counts", {})
     missing = [lang for lang in LOCALES if counts.get(lang, 0) and lang not in texts]
