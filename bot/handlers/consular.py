@@ -58,16 +58,24 @@ async def cmd_consular(message: Message, consular: ConsularDirectory) -> None:
     await message.answer(home_text(count), reply_markup=consular_home())
 
 
+def _label(kb: KnowledgeBase, reception: Reception, lang: str, today: date) -> str:
+    """A reception's button and list label, marked when it is over."""
+    label = reception_title(kb, reception, lang)
+    return label + " · " + _("past") if is_past(reception, today) else label
+
+
 def _items(
     kb: KnowledgeBase, receptions: list[Reception], lang: str, today: date
 ) -> list[tuple[str, str]]:
-    items = []
-    for reception in receptions:
-        label = reception_title(kb, reception, lang)
-        if is_past(reception, today):
-            label += " · " + _("past")
-        items.append((reception.id, label))
-    return items
+    return [(r.id, _label(kb, r, lang, today)) for r in receptions]
+
+
+def _region_offer(
+    consular: ConsularDirectory, place_id: str | None, lang: str
+) -> tuple[str, str] | None:
+    """(region id, name) to offer a subscription to, for a place's region."""
+    region = consular.region_of(place_id) if place_id else None
+    return (region.id, texts_in(region.name, lang)) if region else None
 
 
 async def on_consular(
@@ -146,8 +154,7 @@ async def on_place_typed(
     place = places[0]
     ids = {p.id for p in places}
     receptions = await consular.in_places(ids)
-    region = consular.region_of(place.id)
-    offer = (region.id, texts_in(region.name, lang)) if region else None
+    offer = _region_offer(consular, place.id, lang)
     name = texts_in(place.name, lang)
     if receptions:
         text = _("Receptions in {place}:").format(place=name)
@@ -207,9 +214,7 @@ async def on_location(
             reception = await consular.reception(near.id)
             if reception is None:
                 continue
-            label = reception_title(kb, reception, lang)
-            if is_past(reception, today()):
-                label += " · " + _("past")
+            label = _label(kb, reception, lang, today())
             items.append((reception.id, f"{distance} · {label}"))
             lines.append(f"• {distance} — {label}")
         else:
@@ -219,8 +224,7 @@ async def on_location(
     # The reply keyboard asked for the location; this message takes it away again.
     await message.answer("\n".join(lines), reply_markup=ReplyKeyboardRemove())
     here = kb.gazetteer.nearest(lat, lon, limit=1)
-    region = consular.region_of(here[0][0].id) if here else None
-    offer = (region.id, texts_in(region.name, lang)) if region else None
+    offer = _region_offer(consular, here[0][0].id if here else None, lang)
     offices = [n for n in nearby if n.kind == "office"]
     details = office_card(kb, offices[0].id, lang) if offices else _("Open a reception:")
     await message.answer(details, reply_markup=reception_list(items, offer))
@@ -246,8 +250,7 @@ async def on_reception(
         return
     await query.answer()
     lang = i18n.current_locale
-    region = consular.region_of(reception.region or reception.city)
-    offer = (region.id, texts_in(region.name, lang)) if region else None
+    offer = _region_offer(consular, reception.region or reception.city, lang)
     card = reception_card(kb, reception, lang, past=is_past(reception, today()))
     await show(query, card, reception_keyboard(reception.id, offer))
 
