@@ -64,7 +64,7 @@ def _kb(settings: Settings) -> KnowledgeBase:
     from bot.kb.build import ensure_kb
     from bot.kb.search import KnowledgeBase
 
-    ensure_kb(settings.kb_path, settings.data_dir)
+    ensure_kb(settings.kb_path, settings.data_dir, settings.embedder)
     return KnowledgeBase(settings.kb_path)
 
 
@@ -108,20 +108,34 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run labelled questions and print per-question results and the metrics."""
-    from bot.kb.evaluate import evaluate_one, load_questions, metrics, table
+    import tempfile
+
+    from bot.kb.evaluate import corpus_kb, evaluate_one, load_questions, metrics, table
+    from bot.kb.search import KnowledgeBase
 
     path = Path(args.file)
     if not path.exists():
         print(f"No such file: {path}", file=sys.stderr)
         return 2
-    kb = _kb(settings)
-    outcomes = [evaluate_one(kb, item) for item in load_questions(path)]
+    with tempfile.TemporaryDirectory(prefix="dostyq-eval-") as tmp:
+        if args.corpus:
+            corpus = Path(args.corpus)
+            if not corpus.is_dir():
+                print(f"No such folder: {corpus}", file=sys.stderr)
+                return 2
+            kb_path = corpus_kb(corpus, Path(tmp), settings.data_dir, curated=not args.no_curated)
+            kb = KnowledgeBase(kb_path)
+        else:
+            kb = _kb(settings)
+        outcomes = [evaluate_one(kb, item) for item in load_questions(path)]
+        kb.close()
     if args.json:
         for outcome in outcomes:
             print(json.dumps(outcome.json(), ensure_ascii=False))
         return 0
-    print(table(outcomes))
-    print()
+    if not args.quiet:
+        print(table(outcomes))
+        print()
     for name, value in metrics(outcomes).items():
         print(f"{name:>24}: {value}")
     return 0
@@ -130,9 +144,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kb.build import build_kb, kb_is_stale
 
-    if args.if_stale and not kb_is_stale(settings.kb_path, settings.data_dir):
+    if args.if_stale and not kb_is_stale(settings.kb_path, settings.data_dir, settings.embedder):
         return 0
-    stats = build_kb(settings.kb_path, settings.data_dir)
+    stats = build_kb(settings.kb_path, settings.data_dir, settings.embedder)
     print(f"Knowledge base {settings.kb_path}: {stats.line()}")
     return 0
 
@@ -163,7 +177,7 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
             json.dumps(_ingest_summary(doc), ensure_ascii=False) if args.json else _ingest_text(doc)
         )
     if not args.dry_run and failed < len(args.files):
-        stats = build_kb(settings.kb_path, data_dir)
+        stats = build_kb(settings.kb_path, data_dir, settings.embedder)
         print(f"Knowledge base {settings.kb_path}: {stats.line()}")
     return 1 if failed else 0
 
@@ -238,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate the search on a JSONL question set")
     ev.add_argument("file", help="JSONL with id, lang, q, sources, answer_any")
     ev.add_argument("--json", action="store_true", help="one JSON line per question")
+    ev.add_argument(
+        "--corpus", metavar="DIR", help="ingest this folder of news files into a temporary KB"
+    )
+    ev.add_argument(
+        "--no-curated", action="store_true", help="with --corpus: leave data/documents out"
+    )
+    ev.add_argument("-q", "--quiet", action="store_true", help="metrics only")
     ev.set_defaults(func=cmd_eval)
 
     kb = sub.add_parser("kb", help="knowledge base: build, ingest")

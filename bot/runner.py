@@ -54,7 +54,9 @@ class BotRunner:
         """Open the database and build the bot and dispatcher (no polling yet)."""
         self.db = await Database.open(self.settings.database_path)
         self.i18n = i18n = create_i18n(self.settings.default_locale)
-        built = await asyncio.to_thread(ensure_kb, self.settings.kb_path, self.settings.data_dir)
+        built = await asyncio.to_thread(
+            ensure_kb, self.settings.kb_path, self.settings.data_dir, self.settings.embedder
+        )
         if built is not None:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)

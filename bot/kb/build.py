@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from bot.kb.entities import EntityIndex
 from bot.kb.schema import LANGS, SCHEMA_VERSION, TABLES, fts_ddl
 from bot.kb.sources import (
@@ -26,6 +27,7 @@ from bot.kb.sources import (
     load_sources,
 )
 from bot.kb.text import stems
+from bot.kb.vectors import Unit, unit_text, write_vectors
 
 
 def entity_token(entity_id: str) -> str:
@@ -56,12 +58,17 @@ class BuildStats:
     entities: int
     seconds: float
     bytes: int
+    vectors: int = 0  # passage-language units with a vector
+    embedded: int = 0  # of them, computed in this build (the rest were reused)
 
     def line(self) -> str:
+        dense = (
+            f", {self.vectors} vectors ({self.embedded} new)" if self.vectors else ", no vectors"
+        )
         return (
             f"{self.documents} documents, {self.passages} passages, {self.places} places, "
-            f"{self.topics} topics, {self.receptions} receptions, {self.entities} names; "
-            f"{self.bytes / 1_000_000:.2f} MB in {self.seconds:.2f} s"
+            f"{self.topics} topics, {self.receptions} receptions, {self.entities} names"
+            f"{dense}; {self.bytes / 1_000_000:.2f} MB in {self.seconds:.2f} s"
         )
 
 
@@ -72,6 +79,7 @@ class KBWriter:
         self.conn = conn
         self.index = index
         self.passages = 0
+        self.units: list[Unit] = []  # texts to embed, one per passage and language
 
     def add_document(self, doc: Document) -> int:
         self.conn.execute(
@@ -116,6 +124,10 @@ class KBWriter:
                 row,
             )
             rowid = cur.lastrowid
+            assert rowid is not None
+            for lang, text in passage.text.items():
+                title = doc.title.get(lang) or doc.title.get(doc.source_lang, "")
+                self.units.append(Unit(rowid, lang, unit_text(title, text)))
             for lang, (body_text, title_text, names_text) in fts_rows.items():
                 self.conn.execute(
                     f"INSERT INTO fts_{lang} (rowid, body, title, names) VALUES (?, ?, ?, ?)",
@@ -128,6 +140,30 @@ class KBWriter:
 def create_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(TABLES + "".join(fts_ddl(lang) for lang in LANGS))
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    """The `meta` table of a KB file ({} when it is missing or not a KB)."""
+    if not path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
+def _open_previous(out: Path, embedder: Embedder) -> sqlite3.Connection | None:
+    """The KB file being replaced, when its vectors come from the same model."""
+    if read_meta(out).get("embedder") != embedder.name:
+        return None
+    try:
+        return sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
 
 
 def _json(obj: Any) -> str:
@@ -165,9 +201,18 @@ def write_tables(conn: sqlite3.Connection, sources: Sources, index: EntityIndex)
     )
 
 
-def write_kb(out: Path, sources: Sources, extra_documents: Iterable[Document] = ()) -> BuildStats:
-    """Write a complete KB to `out` atomically (temp file in the same folder, then rename)."""
+def write_kb(
+    out: Path,
+    sources: Sources,
+    extra_documents: Iterable[Document] = (),
+    embedder_spec: str = DEFAULT_EMBEDDER,
+) -> BuildStats:
+    """Write a complete KB to `out` atomically (temp file in the same folder, then rename).
+
+    Passages are embedded with `embedder_spec` (see `bot.kb.embed`), reusing the vectors
+    of the file being replaced, so a rebuild embeds only new or changed passages."""
     started = time.perf_counter()
+    embedder = load_embedder(embedder_spec)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -183,6 +228,19 @@ def write_kb(out: Path, sources: Sources, extra_documents: Iterable[Document] = 
             writer.add_document(doc)
             documents += 1
         write_tables(conn, sources, index)
+        embedded = 0
+        conn.execute("INSERT INTO meta VALUES ('embedder_spec', ?)", (embedder_spec,))
+        if embedder is not None:
+            previous = _open_previous(out, embedder)
+            try:
+                embedded = write_vectors(conn, writer.units, embedder, previous).embedded
+            finally:
+                if previous is not None:
+                    previous.close()
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("embedder", embedder.name), ("dim", str(embedder.dim))],
+            )
         for lang in LANGS:
             conn.execute(f"INSERT INTO fts_{lang}(fts_{lang}) VALUES ('optimize')")
         conn.commit()
@@ -201,22 +259,36 @@ def write_kb(out: Path, sources: Sources, extra_documents: Iterable[Document] = 
         entities=len(index),
         seconds=time.perf_counter() - started,
         bytes=out.stat().st_size,
+        vectors=len(writer.units) if embedder is not None else 0,
+        embedded=embedded,
     )
 
 
-def build_kb(out: Path, data_dir: Path = DATA_DIR) -> BuildStats:
-    return write_kb(out, load_sources(data_dir))
+def build_kb(
+    out: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+) -> BuildStats:
+    return write_kb(out, load_sources(data_dir), embedder_spec=embedder_spec)
 
 
-def kb_is_stale(kb_path: Path, data_dir: Path = DATA_DIR) -> bool:
-    """Missing, or older than the newest file in `data/`."""
+def kb_is_stale(
+    kb_path: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+) -> bool:
+    """Missing, older than the newest file in `data/`, of another schema, or built with
+    another embedder."""
     if not kb_path.exists():
+        return True
+    meta = read_meta(kb_path)
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        return True
+    if meta.get("embedder_spec") != embedder_spec:
         return True
     return kb_path.stat().st_mtime < data_mtime(data_dir)
 
 
-def ensure_kb(kb_path: Path, data_dir: Path = DATA_DIR) -> BuildStats | None:
+def ensure_kb(
+    kb_path: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+) -> BuildStats | None:
     """Build the KB when it is missing or stale; returns the stats when it built."""
-    if kb_is_stale(kb_path, data_dir):
-        return build_kb(kb_path, data_dir)
+    if kb_is_stale(kb_path, data_dir, embedder_spec):
+        return build_kb(kb_path, data_dir, embedder_spec)
     return None

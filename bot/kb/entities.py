@@ -19,6 +19,7 @@ _MAX_WORDS = 5
 _MIN_KEY = 4  # shorter keys ("sem" for Семей) would match ordinary words
 _MAX_ENDING = 4  # letters an inflected name may add: -ым, -пен, -дағы, -ская
 _SHORT_NAME = 5  # ...but short names take at most two ("Орал" ≠ "аралады")
+_VOWELS = frozenset("aeiou")  # the vowel classes of `translit_key(keep_vowels=True)`
 
 
 def word_key(token: str) -> str:
@@ -26,11 +27,27 @@ def word_key(token: str) -> str:
     return translit_key(token, keep_vowels=True)
 
 
+def _stem_vowel(key: str) -> str | None:
+    """A name's key without its final vowel: Russian and Kazakh replace it when they
+    decline the name (Караганда -> в Караганде, Астана -> Астане)."""
+    if len(key) > _SHORT_NAME and key[-1] in _VOWELS and key[-2] not in _VOWELS:
+        return key[:-1]
+    return None
+
+
 def _compatible(word: str, name: str) -> bool:
     if word == name:
         return True
-    if len(name) < _MIN_KEY or not word.startswith(name):
+    if len(name) < _MIN_KEY:
         return False
+    if not word.startswith(name):
+        stem = _stem_vowel(name)
+        return (
+            stem is not None
+            and word.startswith(stem)
+            and len(stem) < len(word) <= len(stem) + 3
+            and word[len(stem)] in _VOWELS  # another vowel ending, not "останки" ~ Астана
+        )
     return len(word) - len(name) <= (2 if len(name) <= _SHORT_NAME else _MAX_ENDING)
 
 
@@ -57,13 +74,14 @@ class EntityIndex:
                 continue
             if len(keys) == 1 and len(keys[0]) < _MIN_KEY:
                 continue
-            bucket = self._forms.setdefault(keys[0], [])
-            for existing, ids in bucket:
-                if existing == keys:
-                    ids.add(entity_id)
-                    break
-            else:
-                bucket.append((keys, {entity_id}))
+            for first in {keys[0], _stem_vowel(keys[0]) or keys[0]}:
+                bucket = self._forms.setdefault(first, [])
+                for existing, ids in bucket:
+                    if existing == keys:
+                        ids.add(entity_id)
+                        break
+                else:
+                    bucket.append((keys, {entity_id}))
 
     def __len__(self) -> int:
         return len(self.kinds)

@@ -1,18 +1,26 @@
 """Evaluate the search on labelled questions (JSONL: id, lang, q, sources, answer_any).
 
 Empty `sources` means the bot should abstain. Metrics: hit@1 / hit@3 (the expected
-document among the top results), answer@1 (an `answer_any` string appears in the
-top answer, in the question's language), and abstention on out-of-scope questions.
+document among the top results), answer@1 (an `answer_any` string appears in what the
+bot shows first: the direct answer and its passage), and abstention on out-of-scope
+questions; hit@1 is also split by whether the question is in the language of the
+document that answers it (`same`) or not (`cross`).
+
+`corpus_kb` ingests a folder of news files into a temporary KB the way a moderator
+would (`kb ingest`), so anyone can measure the bot on documents nobody restated.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase, SearchResult
+from bot.kb.sources import INGESTED, load_places, save_ingested
 
 TOP = 5
 
@@ -27,6 +35,8 @@ class Outcome:
     sources: list[str]
     answer: str
     answer_ok: bool
+    #: The language of the document that answers, when it exists in one language only.
+    source_lang: str | None = None
 
     @property
     def in_scope(self) -> bool:
@@ -39,6 +49,17 @@ class Outcome:
             "sources": self.sources,
             "answer": self.answer,
         }
+
+    @property
+    def ok(self) -> bool:
+        if not self.in_scope:
+            return not self.answered
+        return self.answered and self.sources[0] in self.expected and self.answer_ok
+
+    @property
+    def cross(self) -> bool:
+        """Asked in another language than the one its document exists in."""
+        return self.source_lang is not None and self.source_lang != self.lang
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -56,11 +77,18 @@ def result_sources(kb: KnowledgeBase, result: SearchResult) -> list[str]:
     return sources[:TOP]
 
 
+def _source_lang(kb: KnowledgeBase, sources: list[str]) -> str | None:
+    for doc in kb.documents_by_source(sources):
+        if len(doc.passages) and all(len(p.text) == 1 for p in doc.passages):
+            return doc.source_lang
+    return None
+
+
 def evaluate_one(kb: KnowledgeBase, item: dict[str, Any]) -> Outcome:
     lang = item.get("lang")
     result = kb.search(item["q"], lang, limit=TOP * 3)
     best = result.best
-    answer = best.text(result.lang) if best else ""
+    answer = shown_answer(result) if best else ""
     wanted = [a.lower() for a in item.get("answer_any", [])]
     return Outcome(
         id=str(item["id"]),
@@ -71,7 +99,17 @@ def evaluate_one(kb: KnowledgeBase, item: dict[str, Any]) -> Outcome:
         sources=result_sources(kb, result) if best else [],
         answer=answer,
         answer_ok=best is not None and any(w in answer.lower() for w in wanted),
+        source_lang=_source_lang(kb, list(item.get("sources", []))),
     )
+
+
+def shown_answer(result: SearchResult) -> str:
+    """What the answer card shows first: the direct answer, then its passage."""
+    best = result.best
+    if best is None:
+        return ""
+    lead = result.answer.sentence if result.answer is not None else ""
+    return f"{lead}\n{best.text(result.lang)}" if lead else best.text(result.lang)
 
 
 def metrics(outcomes: list[Outcome]) -> dict[str, float | int]:
@@ -81,9 +119,15 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float | int]:
     def share(values: list[bool]) -> float:
         return round(sum(values) / len(values), 3) if values else 0.0
 
+    def hit1(o: Outcome) -> bool:
+        return bool(o.sources) and o.sources[0] in o.expected
+
     return {
         "questions": len(outcomes),
-        "hit@1": share([bool(o.sources) and o.sources[0] in o.expected for o in scoped]),
+        "hit@1": share([hit1(o) for o in scoped]),
+        "hit@1_same": share([hit1(o) for o in scoped if not o.cross]),
+        "hit@1_cross": share([hit1(o) for o in scoped if o.cross]),
+        "cross_questions": sum(o.cross for o in scoped),
         "hit@3": share([any(s in o.expected for s in o.sources[:3]) for o in scoped]),
         "answer@1": share([o.answer_ok for o in scoped]),
         "abstain_rate": share([not o.answered for o in outcomes]),
@@ -95,10 +139,37 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float | int]:
 def table(outcomes: list[Outcome]) -> str:
     lines = [f"{'id':<6} {'lang':<4} {'ok':<4} {'top source':<26} question"]
     for o in outcomes:
-        if not o.in_scope:
-            ok = "✓" if not o.answered else "✗"
-        else:
-            ok = "✓" if o.answered and o.sources[0] in o.expected and o.answer_ok else "✗"
+        ok = "✓" if o.ok else "✗"
         top = o.sources[0] if o.sources else "(abstained)"
         lines.append(f"{o.id:<6} {o.lang:<4} {ok:<4} {top:<26} {o.question[:70]}")
     return "\n".join(lines)
+
+
+def corpus_kb(corpus: Path, workdir: Path, data_dir: Path, *, curated: bool = True) -> Path:
+    """Ingest every .txt/.md file of `corpus` (as `kb ingest` does) into a copy of
+    `data_dir` under `workdir` and build a KB there; returns the KB's path.
+
+    With `curated=False` the curated documents of `data/` are left out, so only the
+    corpus answers (the gazetteer, topics and consular tables stay)."""
+    from bot.kb.ingest import IngestError, decode_upload, parse_news
+    from bot.kb.places import Gazetteer
+
+    work_data = workdir / "data"
+    shutil.copytree(data_dir, work_data, ignore=shutil.ignore_patterns(INGESTED))
+    if not curated:
+        for path in (work_data / "documents").glob("*"):
+            path.unlink()
+    gazetteer = Gazetteer(load_places(work_data))
+    for path in sorted([*corpus.glob("*.txt"), *corpus.glob("*.md")]):
+        if path.name.upper().startswith("README"):
+            continue
+        try:
+            doc = parse_news(
+                decode_upload(path.read_bytes()), source=path.name, gazetteer=gazetteer
+            )
+        except IngestError:
+            continue
+        save_ingested(doc, work_data)
+    kb_path = workdir / "kb.db"
+    build_kb(kb_path, work_data)
+    return kb_path

@@ -4,11 +4,13 @@ Passages are stored once with their text in each language; each language has its
 own FTS5 index over *stemmed* text (`body`), the document title (`title`) and the
 entities the passage names (`names`, as `e<id>` tokens), so a question is
 matched in its own language and the answer can be shown in any language.
+Each passage also has a dense vector per language it exists in (`units`, `vectors`),
+so a question in one language finds a passage that exists only in another.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LANGS = ("ru", "kk", "en")
 
 TABLES = """
@@ -41,6 +43,14 @@ CREATE TABLE offices (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE receptions (id TEXT PRIMARY KEY, date TEXT NOT NULL, record TEXT NOT NULL);
 CREATE TABLE labels (kind TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL,
                      PRIMARY KEY (kind, key));
+-- dense retrieval (bot.kb.vectors): one unit per passage and language it exists in
+CREATE TABLE vectors (hash TEXT PRIMARY KEY, data BLOB NOT NULL);  -- float32 scale + int8[dim]
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    lang TEXT NOT NULL,
+    hash TEXT NOT NULL REFERENCES vectors(hash)
+);
 """
 
 

@@ -14,21 +14,27 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot.kb.answer import DirectAnswer, choose_sentence, sentence_date
 from bot.kb.build import entity_token
 from bot.kb.catalog import Catalog
+from bot.kb.embed import Embedder, EmbedderError, Vectors, load_embedder
 from bot.kb.entities import EntityIndex
 from bot.kb.places import Gazetteer
 from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
 from bot.kb.thesaurus import FACT_WORDS, WEAK, WEAK_FACTOR, expand
+from bot.kb.vectors import DenseIndex, DenseScores, embed_query
+
+log = logging.getLogger(__name__)
 
 #: bm25 column weights: body, title, names.
 BM25_WEIGHTS = (1.0, 0.4, 1.5)
@@ -37,11 +43,40 @@ MAX_TERMS = 24
 #: Below this share of the question's (IDF-weighted) concepts, abstain.
 MIN_COVERAGE = 0.5
 RELEVANCE_WEIGHT = 0.15
+DENSE_WEIGHT = 1.0
+LEX_WEIGHT = 0.25
+NAME_WEIGHT = 0.3
+#: A passage whose (language-centred) cosine with the question exceeds the mean of the
+#: next 25 passages by this much answers it even when few words are shared (another
+#: language): questions the KB does not cover find nothing that stands out.
+MIN_GAP = 0.06
+MIN_COVERAGE_WITH_MEANING = 0.3
 #: Credit for a concept found only in the document's title, or only as a related
 #: word form (same beginning: обсуждали ~ обсудили).
 TITLE_CREDIT = 0.5
 PREFIX_CREDIT = 0.6
 MIN_PREFIX = 4
+
+
+def fuse(
+    coverage: float,
+    relevance: float,
+    cosine: float | None,
+    names: float,
+    *,
+    has_lang: bool,
+    top: float,
+) -> float:
+    """One score from the lexical coverage (question's language), bm25, the dense cosine
+    and the share of the question's names and numbers the passage contains."""
+    if cosine is None:
+        return coverage + RELEVANCE_WEIGHT * relevance
+    dense = cosine / top if top > 0 else 0.0
+    return (
+        DENSE_WEIGHT * dense
+        + LEX_WEIGHT * (coverage + RELEVANCE_WEIGHT * relevance)
+        + NAME_WEIGHT * names
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +86,22 @@ class Concept:
     terms: frozenset[str]
     weight: float
     fact: bool = False  # asks for a kind of fact the sources rarely give (a fee, a phone)
+    #: A name or a number: the same token in every language, so it counts in passages
+    #: that exist only in another language.
+    universal: bool = False
+    #: The entity a specific name stands for (a person, an organisation, a city...; not a
+    #: country): an answer must be about it.
+    entity: str | None = None
 
-    def credit(self, body: set[str], title: set[str], heads: dict[str, list[str]]) -> float:
-        """How well a passage covers this concept: its terms, word families (`heads`:
-        body terms by their first letters), or only its document's title."""
+    def credit(
+        self, body: set[str], anywhere: set[str], title: set[str], heads: dict[str, list[str]]
+    ) -> float:
+        """How well a passage covers this concept: its terms in the question's language
+        (`body`), a name or number in any of the passage's languages (`anywhere`), word
+        families (`heads`: body terms by their first letters), or only its title."""
         if self.terms & body:
+            return 1.0
+        if self.universal and self.terms & anywhere:
             return 1.0
         for term in self.terms:
             if any(_related(term, word) for word in heads.get(term[:MIN_PREFIX], ())):
@@ -86,6 +132,9 @@ class Hit:
     bm25: float
     texts: dict[str, str]
     matched: set[str] = field(default_factory=set)
+    #: Every term the passage is indexed under, in all its languages (names included).
+    terms: frozenset[str] = frozenset()
+    dense: float = 0.0  # language-centred cosine with the question (0 without vectors)
 
     def text(self, lang: str) -> str:
         """The passage in `lang`, else in whatever language it exists (ingested docs)."""
@@ -101,6 +150,8 @@ class SearchResult:
     stems: list[str]
     #: The question asks for a kind of fact (fee, phone, address...) no passage gives.
     missing_fact: bool = False
+    #: The sentence that answers (and the date a "when" question leads with).
+    answer: DirectAnswer | None = None
 
     @property
     def best(self) -> Hit | None:
@@ -131,6 +182,24 @@ class KnowledgeBase:
         }
         self.entities = self._load_entities()
         self._titles: dict[tuple[str, str], set[str]] = {}
+        self._embedder, self._dense_index = self._load_dense()
+
+    def _load_dense(self) -> tuple[Embedder | None, DenseIndex | None]:
+        """The model the KB was built with and its vectors; lexical search only when the
+        KB has none or the model cannot be loaded here."""
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        name, spec = meta.get("embedder"), meta.get("embedder_spec")
+        if not name or not spec:
+            return None, None
+        try:
+            embedder = load_embedder(spec)
+        except EmbedderError as exc:
+            log.warning("dense retrieval off: %s", exc)
+            return None, None
+        if embedder is None or embedder.name != name:
+            log.warning("dense retrieval off: the KB's vectors come from %s", name)
+            return None, None
+        return embedder, DenseIndex.load(self._conn, int(meta["dim"]), LANGS)
 
     def close(self) -> None:
         self._conn.close()
@@ -163,6 +232,13 @@ class KnowledgeBase:
             index.add(row["id"], row["kind"], [*record["name"].values(), *record["aliases"]])
         return index
 
+    def _specific(self, entity_id: str) -> bool:
+        """A name that pins a question down: anything but a country."""
+        if self.entities.kinds.get(entity_id) != "place":
+            return True
+        place = self.gazetteer.by_id.get(entity_id)
+        return place is not None and place.kind != "country"
+
     # -- documents -----------------------------------------------------------------------
 
     def document(self, doc_id: str) -> Document | None:
@@ -175,6 +251,17 @@ class KnowledgeBase:
                 return None
             self._documents[doc_id] = document_from_dict(json.loads(row["record"]))
         return self._documents[doc_id]
+
+    def documents_by_source(self, sources: list[str]) -> list[Document]:
+        """The documents restating the given source files."""
+        if not sources:
+            return []
+        marks = ",".join("?" * len(sources))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT id FROM documents WHERE source IN ({marks})", sources
+            ).fetchall()
+        return [d for d in (self.document(row["id"]) for row in rows) if d is not None]
 
     def title_terms(self, doc_id: str, lang: str) -> set[str]:
         key = (doc_id, lang)
@@ -190,9 +277,13 @@ class KnowledgeBase:
         tokens = tokenize(question)
         mentions = self.entities.find(question)
         in_name: dict[int, str] = {}
+        specific: dict[str, str] = {}
         for mention in mentions:
+            token = entity_token(mention.entity_id)
             for i in range(mention.start, mention.end):
-                in_name[i] = entity_token(mention.entity_id)
+                in_name[i] = token
+            if self._specific(mention.entity_id):
+                specific[token] = mention.entity_id
         groups: dict[str, set[str]] = {}
         for i, token in enumerate(tokens):
             if is_stop(token, lang):
@@ -203,13 +294,23 @@ class KnowledgeBase:
             key = in_name.get(i, term)
             groups.setdefault(key, {key}).update((term, *expand(term, lang)))
         items = list(groups.items())[:MAX_TERMS]
+        names = set(in_name.values())
         idf = self._idf(lang, {t for _key, terms in items for t in terms})
         weak = WEAK.get(lang, frozenset())
         facts = FACT_WORDS.get(lang, frozenset())
         concepts = []
         for key, terms in items:
             weight = max(idf[t] for t in terms) * (WEAK_FACTOR if key in weak else 1.0)
-            concepts.append(Concept(frozenset(terms), weight, fact=key in facts))
+            universal = key in names or key.isdigit()
+            concepts.append(
+                Concept(
+                    frozenset(terms),
+                    weight,
+                    fact=key in facts,
+                    universal=universal,
+                    entity=specific.get(key),
+                )
+            )
         return concepts
 
     def _idf(self, lang: str, terms: set[str]) -> dict[str, float]:
@@ -222,6 +323,41 @@ class KnowledgeBase:
         df = {row["term"]: int(row["doc"]) for row in rows}
         return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
 
+    def _lexical(self, concepts: list[Concept], lang: str) -> dict[int, float]:
+        """FTS5 recall in the question's language: passage id -> bm25 (lower is better)."""
+        terms = sorted({t for c in concepts for t in c.terms})
+        if not terms:
+            return {}
+        match = " OR ".join(f'"{t}"' for t in terms)
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT rowid, bm25(fts_{lang}, {weights}) AS score FROM fts_{lang} "
+                f"WHERE fts_{lang} MATCH ? ORDER BY score LIMIT {RECALL}",
+                (match,),
+            ).fetchall()
+        return {int(row["rowid"]): float(row["score"]) for row in rows}
+
+    def _query_vector(self, question: str) -> Vectors | None:
+        if self._embedder is None or self._dense_index is None or not len(self._dense_index):
+            return None
+        return embed_query(self._embedder, question)
+
+    def _dense(self, question: str) -> DenseScores | None:
+        vector = self._query_vector(question)
+        if vector is None or self._dense_index is None:
+            return None
+        return self._dense_index.rank(vector)
+
+    def _passages(self, ids: list[int]) -> list[sqlite3.Row]:
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            return self._conn.execute(
+                "SELECT id, doc_id, pid, text_ru, text_kk, text_en, terms_ru, terms_kk, terms_en "
+                f"FROM passages WHERE id IN ({marks})",
+                ids,
+            ).fetchall()
+
     def search(
         self, question: str, lang: str | None = None, *, limit: int = 5, default_lang: str = "ru"
     ) -> SearchResult:
@@ -230,49 +366,155 @@ class KnowledgeBase:
         all_terms = sorted({t for c in concepts for t in c.terms})
         if not concepts:
             return SearchResult(question, lang, [], False, all_terms)
-        match = " OR ".join(f'"{t}"' for t in all_terms)
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        with self._lock:
-            # Rank inside FTS5 first, join only the winners: joining before the sort
-            # would read every matching passage row.
-            rows = self._conn.execute(
-                f"SELECT p.id, p.doc_id, p.pid, p.text_ru, p.text_kk, p.text_en, "
-                f"p.terms_{lang} AS terms, top.score FROM ("
-                f"SELECT rowid, bm25(fts_{lang}, {weights}) AS score FROM fts_{lang} "
-                f"WHERE fts_{lang} MATCH ? ORDER BY score LIMIT {RECALL}"
-                f") AS top JOIN passages p ON p.id = top.rowid ORDER BY top.score",
-                (match,),
-            ).fetchall()
-        if not rows:
+        lexical = self._lexical(concepts, lang)
+        query = self._query_vector(question)
+        dense = self._dense_index.rank(query) if query is not None and self._dense_index else None
+        candidates = dict.fromkeys(lexical)
+        if dense is not None:
+            candidates.update(dict.fromkeys(dense.top(RECALL)))
+        if not candidates:
             return SearchResult(question, lang, [], False, all_terms)
         total = sum(c.weight for c in concepts)
-        best_bm25 = max(-row["score"] for row in rows) or 1.0
+        top_dense = max(dense.top(1).values(), default=0.0) if dense is not None else 0.0
+        best_bm25 = max((-v for v in lexical.values()), default=0.0) or 1.0
         hits = []
-        for row in rows:
-            terms = set((row["terms"] or "").split())
+        for row in self._passages(list(candidates)):
+            own = set((row[f"terms_{lang}"] or "").split())
+            anywhere = set(" ".join(row[f"terms_{k}"] or "" for k in LANGS).split())
             title = self.title_terms(row["doc_id"], lang)
             heads: dict[str, list[str]] = {}
-            for word in terms:
+            for word in own:
                 if len(word) > MIN_PREFIX:
                     heads.setdefault(word[:MIN_PREFIX], []).append(word)
-            credits = [(c, c.credit(terms, title, heads)) for c in concepts]
+            credits = [(c, c.credit(own, anywhere, title, heads)) for c in concepts]
             covered = [c for c, credit in credits if credit == 1.0]
             coverage = sum(c.weight * credit for c, credit in credits) / total
-            relevance = -row["score"] / best_bm25
+            universal = sum(c.weight * credit for c, credit in credits if c.universal)
+            names_total = sum(c.weight for c in concepts if c.universal)
+            names = universal / names_total if names_total else 0.0
+            bm25 = lexical.get(row["id"], 0.0)
+            relevance = -bm25 / best_bm25
+            cosine = dense.get(row["id"]) if dense is not None else None
+            score = fuse(coverage, relevance, cosine, names, has_lang=bool(own), top=top_dense)
             hits.append(
                 Hit(
                     passage_id=row["id"],
                     doc_id=row["doc_id"],
                     pid=row["pid"],
-                    score=coverage + RELEVANCE_WEIGHT * relevance,
+                    score=score,
                     coverage=coverage,
-                    bm25=row["score"],
+                    bm25=bm25,
                     texts={k: row[f"text_{k}"] for k in LANGS if row[f"text_{k}"]},
-                    matched={t for c in covered for t in c.terms & terms},
+                    matched={t for c in covered for t in c.terms & anywhere},
+                    terms=frozenset(anywhere),
+                    dense=cosine or 0.0,
                 )
             )
         hits.sort(key=lambda h: h.score, reverse=True)
         best_terms = set(hits[0].matched)
         missing_fact = any(c.fact and not c.terms & best_terms for c in concepts)
-        answered = hits[0].coverage >= MIN_COVERAGE and not missing_fact
-        return SearchResult(question, lang, hits[:limit], answered, all_terms, missing_fact)
+        answered = (
+            self._confident(hits[0], lang, dense)
+            and not missing_fact
+            and not self._unknown_name(hits[0], concepts)
+        )
+        answer = None
+        if answered and query is not None:
+            answer = self._direct_answer(question, lang, concepts, hits, dense, query)
+            if answer is not None:
+                hits = self._lead_with(hits, answer.passage_id)
+        return SearchResult(
+            question, lang, hits[:limit], answered, all_terms, missing_fact, answer=answer
+        )
+
+    def _direct_answer(
+        self,
+        question: str,
+        lang: str,
+        concepts: list[Concept],
+        hits: list[Hit],
+        dense: DenseScores | None,
+        query: Vectors,
+    ) -> DirectAnswer | None:
+        """The sentence that answers, from the best document's closest passages."""
+        if self._embedder is None or self._dense_index is None or dense is None:
+            return None
+        best = hits[0]
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, text_ru, text_kk, text_en FROM passages WHERE doc_id = ? ORDER BY ord",
+                (best.doc_id,),
+            ).fetchall()
+        ranked = sorted(
+            rows, key=lambda r: (r["id"] != best.passage_id, -(dense.get(r["id"]) or 0))
+        )
+        candidates = []
+        for row in ranked:
+            text_lang = (
+                lang if row[f"text_{lang}"] else next((k for k in LANGS if row[f"text_{k}"]), lang)
+            )
+            candidates.append((int(row["id"]), text_lang, str(row[f"text_{text_lang}"] or "")))
+        question_terms = {t for c in concepts if not c.fact for t in c.terms}
+        chosen = choose_sentence(
+            question, question_terms, lang, candidates, query, self._embedder, self._dense_index
+        )
+        if chosen is None:
+            return None
+        passage_id, text_lang, sentence, kind = chosen
+        answer = DirectAnswer(sentence, text_lang, passage_id, kind)
+        if kind == "when":
+            found = sentence_date(sentence, text_lang)
+            doc = self.document(best.doc_id)
+            if found is not None:
+                answer = replace(answer, date=found[0], date_precision=found[1])
+            elif doc is not None and doc.date:
+                answer = replace(
+                    answer,
+                    date=doc.date,
+                    date_precision=doc.date_precision,
+                    date_from_document=True,
+                )
+        return answer
+
+    def _lead_with(self, hits: list[Hit], passage_id: int) -> list[Hit]:
+        """`hits` with the passage holding the direct answer first."""
+        if hits[0].passage_id == passage_id:
+            return hits
+        for i, hit in enumerate(hits):
+            if hit.passage_id == passage_id:
+                return [hit, *hits[:i], *hits[i + 1 :]]
+        row = self._passages([passage_id])[0]
+        lead = replace(
+            hits[0],
+            passage_id=passage_id,
+            pid=row["pid"],
+            texts={k: row[f"text_{k}"] for k in LANGS if row[f"text_{k}"]},
+        )
+        return [lead, *hits]
+
+    def _confident(self, hit: Hit, lang: str, dense: DenseScores | None) -> bool:
+        """Where the passage exists in the question's language, its words judge: enough of
+        the question's concepts, or fewer when its meaning also stands out from the rest
+        of the KB. Where it exists only in another language words cannot match, so its
+        meaning alone judges: it must stand out from the passages ranked 6-30."""
+        stands_out = dense is not None and hit.dense - dense.baseline >= MIN_GAP
+        if lang in hit.texts:
+            return hit.coverage >= MIN_COVERAGE or (
+                stands_out and hit.coverage >= MIN_COVERAGE_WITH_MEANING
+            )
+        return stands_out or hit.coverage >= MIN_COVERAGE
+
+    def _unknown_name(self, hit: Hit, concepts: list[Concept]) -> bool:
+        """The question names a person, organisation or place that neither the passage
+        nor its document mentions: the passage is about something else ("a reception in
+        Karaganda" answered with one in Taldykorgan)."""
+        names = [c for c in concepts if c.entity is not None]
+        if not names:
+            return False
+        doc = self.document(hit.doc_id)
+        known = set(hit.terms)
+        if doc is not None:
+            ids = [*doc.places, *doc.mentioned_places, *(p.id for p in doc.people)]
+            ids += [o.id for o in doc.organisations]
+            known.update(entity_token(i) for i in ids)
+        return any(not c.terms & known for c in names)

@@ -36,7 +36,7 @@ MAX_PEOPLE = 15
 MAX_PLACES = 10
 
 
-def _save_and_build(doc: Document, data_dir: Path, kb_path: Path) -> bool:
+def _save_and_build(doc: Document, data_dir: Path, kb_path: Path, embedder: str) -> bool:
     """Keep `doc` in data/ingested/ and rebuild the KB file; True when it replaced a file.
 
     When the build fails the previous file (or none) is put back, so data/ is as before;
@@ -46,7 +46,7 @@ def _save_and_build(doc: Document, data_dir: Path, kb_path: Path) -> bool:
     previous = path.read_bytes() if path.exists() else None
     save_ingested(doc, data_dir)
     try:
-        build_kb(kb_path, data_dir)
+        build_kb(kb_path, data_dir, embedder)
     except BaseException:
         if previous is None:
             path.unlink(missing_ok=True)
@@ -59,7 +59,7 @@ def _save_and_build(doc: Document, data_dir: Path, kb_path: Path) -> bool:
 def _add(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
     # One rebuild at a time: the build's temp file is named after the process.
     with kb.build_lock:
-        replaced = _save_and_build(doc, settings.data_dir, settings.kb_path)
+        replaced = _save_and_build(doc, settings.data_dir, settings.kb_path, settings.embedder)
         kb.reload()
     return replaced
 
