@@ -52,6 +52,10 @@ class Document:
     date: str | None = None
     date_precision: str | None = None
     date_note: str | None = None
+    # where the document comes from, as the source gives it (None when it does not)
+    publisher: str | None = None  # "Kazakhstan Today", "Kazpravda.kz"
+    url: str | None = None  # a link to the original
+    published: str | None = None  # publication date: "YYYY-MM-DD", "--MM-DD", ...
     online: bool = False
     places: list[str] = field(default_factory=list)
     mentioned_places: list[str] = field(default_factory=list)
@@ -148,6 +152,9 @@ def document_from_dict(raw: dict[str, Any], origin: str = "data") -> Document:
         date=raw.get("date"),
         date_precision=raw.get("date_precision"),
         date_note=raw.get("date_note"),
+        publisher=raw.get("publisher"),
+        url=raw.get("url"),
+        published=raw.get("published"),
         online=bool(raw.get("online", False)),
         places=list(raw.get("places", [])),
         mentioned_places=list(raw.get("mentioned_places", [])),
@@ -195,7 +202,16 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         ],
         "passages": [{"id": p.pid, "topics": p.topics, **p.text} for p in doc.passages],
     }
-    for key in ("event_kind", "date", "date_precision", "date_note"):
+    optional = (
+        "event_kind",
+        "date",
+        "date_precision",
+        "date_note",
+        "publisher",
+        "url",
+        "published",
+    )
+    for key in optional:
         value = getattr(doc, key)
         if value is not None:
             raw[key] = value

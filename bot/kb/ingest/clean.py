@@ -4,6 +4,7 @@ News pages copied from a site carry Markdown, HTML fragments, menus, share
 buttons, tags and login forms; hard-wrapped text breaks sentences across
 lines. Everything downstream (sentences, names, dates) assumes clean prose, so
 this step strips markup, drops site furniture and rejoins broken paragraphs.
+(Front matter, "Source:" lines and links are read before, in `provenance.py`.)
 """
 
 from __future__ import annotations
@@ -117,28 +118,10 @@ TERMINAL = ".!?…:;"
 _OPENING = "«\"“„'‘([—–-"
 
 
-_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)---[ \t]*\n", re.DOTALL)
-_FRONT_KEY_RE = re.compile(r"^(?P<key>title|date)\s*:\s*(?P<value>.+?)\s*$", re.MULTILINE)
-
-
-def _front_matter(text: str) -> str:
-    """YAML front matter ("---\ntitle: ...\ndate: ...\n---") -> a heading and a date line."""
-    m = _FRONT_MATTER_RE.match(text.lstrip("\ufeff"))
-    if not m:
-        return text
-    keys = {k["key"]: k["value"].strip("'\" ") for k in _FRONT_KEY_RE.finditer(m["body"])}
-    head = []
-    if keys.get("date"):
-        head.append(f"date {keys['date']}\n")
-    if keys.get("title"):
-        head.append(f"# {keys['title']}\n")
-    return "\n".join(head) + "\n" + text.lstrip("\ufeff")[m.end() :]
-
-
 def paragraphs(text: str) -> list[Para]:
     """Cleaned paragraphs: one per line or block, broken sentences joined."""
     text = html.unescape(text) if "&" in text else text
-    text = _ZERO_WIDTH_RE.sub("", unicodedata.normalize("NFC", _front_matter(text)))
+    text = _ZERO_WIDTH_RE.sub("", unicodedata.normalize("NFC", text))
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[tuple[str, bool, bool]] = []  # (text, heading, blank line before)
     blank = False

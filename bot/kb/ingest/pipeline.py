@@ -17,6 +17,7 @@ from bot.kb.ingest.clean import PHOTO_CREDIT_RE, TERMINAL, Para, paragraphs
 from bot.kb.ingest.dateline import Dateline, choose_date, find_dateline, meta_date
 from bot.kb.ingest.decode import IngestError, check_text
 from bot.kb.ingest.people import find_people
+from bot.kb.ingest.provenance import publisher_from_credit, read_provenance
 from bot.kb.ingest.sentences import passages, split_sentences
 from bot.kb.places import Gazetteer
 from bot.kb.sources import Document, Passage
@@ -67,7 +68,8 @@ def parse_news(
     Raises `IngestError` ("binary", "empty", "not_text", "too_short").
     """
     check_text(text)
-    paras = paragraphs(text)
+    provenance = read_provenance(text)
+    paras = paragraphs(provenance.text)
     cleaned = "\n".join(p.text for p in paras)
     if len(LETTER_RE.findall(cleaned)) < MIN_LETTERS:
         raise IngestError("too_short", f"fewer than {MIN_LETTERS} letters")
@@ -81,6 +83,9 @@ def parse_news(
     online = is_online(normalize(body_text))
     where = _places(full, dateline, online, gazetteer)
     credit = _credit(dateline, body_text)
+    publisher = provenance.publisher or publisher_from_credit(
+        dateline.agency if dateline else "", _relayed_from(body_text)
+    )
     norm_full = normalize(full)
     name = _source_name(source)
     stem = PurePath(name).stem if "://" not in name else name
@@ -94,6 +99,9 @@ def parse_news(
         date=event_date.iso if event_date else None,
         date_precision=event_date.precision if event_date else None,
         date_note=note,
+        publisher=publisher,
+        url=provenance.url,
+        published=meta.published.iso if meta.published else None,
         online=online,
         places=where.places,
         mentioned_places=where.mentioned,
@@ -193,6 +201,17 @@ def _credit(dateline: Dateline | None, body_text: str) -> str:
         return dateline.agency
     m = _CREDIT_RE.search(body_text)
     return m["who"] if m else ""
+
+
+def _relayed_from(body_text: str) -> str:
+    """The outlet a report says it relays: "передает Kazpravda.kz", "reports Kazinform.kz".
+
+    Only "передаёт X" or a site name: "according to UNESCO" names a source of
+    facts, not the publisher."""
+    for m in _CREDIT_RE.finditer(body_text):
+        if m.group().startswith("переда") or "." in m["who"]:
+            return m["who"]
+    return ""
 
 
 def _is_headline(para: Para) -> bool:
