@@ -12,33 +12,38 @@ Public API::
 
 1. **decode** (`decode.py`): bytes to text (UTF-8, UTF-16 with a BOM, cp1251);
    binary, empty and non-text input is refused with a reason code.
-2. **clean** (`clean.py`): front matter becomes a heading and a date line;
-   Markdown and HTML markup, site boilerplate ("logo", "RSS Print",
+2. **provenance** (`provenance.py`): the publisher and a link, from front
+   matter, a "Source:"/"Источник:" line or a URL line at the top or bottom (taken
+   out of the text), else the agency the text credits; front matter's title and
+   date become a heading and a date line.
+3. **clean** (`clean.py`): Markdown and HTML markup, site boilerplate ("logo", "RSS Print",
    "Tags: ...", login/vote junk) and lines without letters are dropped;
    paragraphs broken in the middle of a sentence are joined again.
-3. **meta and dateline** (`dateline.py`): a short line that is only a date
+4. **meta and dateline** (`dateline.py`): a short line that is only a date
    ("07 may", "date 2025-09-11 Фото: ...") is the publication date; a paragraph
    opening "Талдыкорган. 10 сентября. KAZAKHSTAN TODAY - ..." gives the place,
    the event date and the agency (the `credit`), and the prefix is cut.
-4. **title** (`pipeline.py`): a Markdown heading, or the first paragraph if it
+5. **title** (`pipeline.py`): a Markdown heading, or the first paragraph if it
    reads as a headline (at most 200 characters, no final full stop); otherwise
    the first sentence, cut at a clause or word boundary to at most 120 characters.
-5. **date** (`dateline.choose_date`): the dateline date; else, when the
+6. **date** (`dateline.choose_date`): the dateline date; else, when the
    document has a publication date, the first date of the text if it is 0-7
    days before it (the reported event), else the publication date; else the
    first date of the text. A date without a year takes the publication date's
    year when it falls 0-7 days before it (003 is dated 2025-09-11 and its
    dateline says 10 September, so the event date is 2025-09-10); otherwise it
    stays ``--MM-DD``. `date_note` lists every date found and how it was chosen.
-6. **places**: gazetteer matches in order of appearance; `places` is the
-   dateline place, else the first city mentioned (none for an online event);
-   `mentioned_places` the others; `countries` from their country codes.
-7. **people** (`people.py`): "First [Patronymic] Surname" with a surname
+7. **places** (`bot.kb.gazetteer`: places.toml plus GeoNames towns, which
+   match only as capitalised words outside people's names), in order of
+   appearance: `places` is the dateline place, else the first city mentioned
+   (none for an online event); `mentioned_places` the others; `countries` from
+   their country codes.
+8. **people** (`people.py`): "First [Patronymic] Surname" with a surname
    ending, grouped by surname, in the nominative, with the title phrase next
    to the name as the role.
-8. **passages** (`sentences.py`): each paragraph split into passages of 1-3
+9. **passages** (`sentences.py`): each paragraph split into passages of 1-3
    sentences of at most 450 characters.
-9. **kind** / **event_kind** / **online** (`classify.py`) from keywords.
+10. **kind** / **event_kind** / **online** (`classify.py`) from keywords.
 
 Everything is in the source language only: `title`, `role`, passages are
 ``{lang: text}``; nothing is translated.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from bot.kb.dates import FoundDate, extract_dates
+from bot.kb.gazetteer import MergedGazetteer, with_cities
 from bot.kb.ingest.chars import LETTER_RE
 from bot.kb.ingest.classify import event_kind_of, is_online, kind_of
 from bot.kb.ingest.clean import PHOTO_CREDIT_RE, TERMINAL, Para, paragraphs
@@ -65,8 +66,11 @@ def parse_news(
 ) -> Document:
     """Parse one news article (plain text or Markdown) into a one-language `Document`.
 
+    `gazetteer`: the curated places (places.toml or the KB's); the GeoNames
+    cities are added to it (`with_cities`, built once per gazetteer).
     Raises `IngestError` ("binary", "empty", "not_text", "too_short").
     """
+    places = with_cities(gazetteer)
     check_text(text)
     provenance = read_provenance(text)
     paras = paragraphs(provenance.text)
@@ -75,13 +79,16 @@ def parse_news(
         raise IngestError("too_short", f"fewer than {MIN_LETTERS} letters")
     lang = lang or detect_lang(cleaned)
     meta = _meta(paras)
-    body = _title_and_body(meta.body, gazetteer)
+    body = _title_and_body(meta.body, places)
     title, texts, dateline = body.title, body.texts, body.dateline
     body_text = "\n".join(texts)
     event_date, note = _date(meta, body)
     full = "\n".join([title, *([dateline.place_text] if dateline else []), *texts])
     online = is_online(normalize(body_text))
-    where = _places(full, dateline, online, gazetteer)
+    # people first: a town's name inside a person's name is not a place (Абай Кунанбаев)
+    people = find_people([title, *texts], lang, places.curated)
+    names = [n for p in people for n in [*p.name.values(), *p.aliases]]
+    where = _places(full, dateline, online, places, names)
     credit = _credit(dateline, body_text)
     publisher = provenance.publisher or publisher_from_credit(
         dateline.agency if dateline else "", _relayed_from(body_text)
@@ -107,7 +114,7 @@ def parse_news(
         mentioned_places=where.mentioned,
         countries=where.countries,
         credit={lang: credit} if credit else {},
-        people=find_people([title, *texts], lang, gazetteer),
+        people=people,
         passages=[Passage(f"p{i:02d}", {lang: p}) for i, p in enumerate(passages(texts), start=1)],
         origin="ingest",
     )
@@ -175,10 +182,16 @@ def _date(meta: _Meta, body: _Body) -> tuple[FoundDate | None, str]:
     return event_date, note
 
 
-def _places(full: str, dateline: Dateline | None, online: bool, gazetteer: Gazetteer) -> _Places:
+def _places(
+    full: str,
+    dateline: Dateline | None,
+    online: bool,
+    gazetteer: MergedGazetteer,
+    people: list[str],
+) -> _Places:
     """Where it happened (the dateline place, else the first city; none when online),
     the other places mentioned, and their countries."""
-    found = gazetteer.find(full)
+    found = gazetteer.find(full, people=people)
     places: list[str] = []
     if dateline:
         places = [p.id for p in gazetteer.find(dateline.place_text)][:1]
