@@ -166,6 +166,8 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
         try:
             text = decode_upload(path.read_bytes())
             doc = parse_news(text, source=path.name, gazetteer=gazetteer)
+            doc.publisher = args.publisher or doc.publisher
+            doc.url = args.url or doc.url
         except (OSError, IngestError) as exc:
             reason = exc.reason if isinstance(exc, IngestError) else exc.strerror
             print(f"{path}: not added ({reason})", file=sys.stderr)
@@ -189,6 +191,9 @@ def _ingest_summary(doc: Document) -> dict[str, object]:
         "lang": doc.source_lang,
         "title": doc.title.get(doc.source_lang, ""),
         "date": doc.date,
+        "publisher": doc.publisher,
+        "url": doc.url,
+        "published": doc.published,
         "kind": doc.kind,
         "event_kind": doc.event_kind,
         "places": doc.places,
@@ -211,6 +216,8 @@ def _ingest_text(doc: Document) -> str:
         f"{doc.source}: {summary['title']}\n"
         f"  language {doc.source_lang}, date {doc.date or 'unknown'}, kind {doc.kind}"
         f"/{doc.event_kind or '-'}, {len(doc.passages)} passages\n"
+        f"  publisher {doc.publisher or 'unknown'}, published {doc.published or 'unknown'}"
+        f"{', ' + doc.url if doc.url else ''}\n"
         f"  places: {', '.join(doc.places + doc.mentioned_places) or '-'}\n"
         f"  people: {people or '-'}"
     )
@@ -275,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show the extraction, change nothing"
     )
     ingest.add_argument("--json", action="store_true", help="one JSON object per file")
+    ingest.add_argument("--publisher", help="the publisher, instead of what the file says")
+    ingest.add_argument("--url", help="a link to the original, instead of what the file says")
     ingest.set_defaults(func=cmd_kb_ingest)
     return parser
 

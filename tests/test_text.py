@@ -22,6 +22,7 @@ from bot.kb.text import (
     tokenize,
     translit_key,
 )
+from bot.kb.translit import slug
 
 SAFE_TOKEN = re.compile("^(?:[0-9]+|[a-z]+|[\u0430-\u0481\u048a-\u052f]+)$")
 KK_LETTERS = "әғқңөұүһі"
@@ -545,3 +546,25 @@ class TestTranslitKey:
         assert translit_key("  ,;  ") == ""
         assert translit_key("Ил-2") == "al 2"
         assert re.fullmatch(r"[a-z0-9 ]*", translit_key("漢字 😀 Жеңіс* NEAR(x)"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ермек Көшербаев", "ermek-kosherbaev"),
+        ("Ермек Кошербаев", "ermek-kosherbaev"),  # Kazakh and Russian spelling: one id
+        ("Талдықорған", "taldykorgan"),
+        ("Встреча в Астане", "vstrecha-v-astane"),
+        ("Щучинск, Ёлка", "shchuchinsk-yolka"),
+        ("Café naïve", "cafe-naive"),
+        ("  --003_7be4b28e50ddc520--  ", "003-7be4b28e50ddc520"),
+        ("漢字 😀", ""),
+    ],
+)
+def test_slug(text: str, expected: str) -> None:
+    assert slug(text) == expected
+
+
+def test_slug_length() -> None:
+    assert slug("Алматы " * 30, max_len=20) == "almaty-almaty-almaty"
+    assert len(slug("а" * 200)) == 80

@@ -52,6 +52,10 @@ class Document:
     date: str | None = None
     date_precision: str | None = None
     date_note: str | None = None
+    # where the document comes from, as the source gives it (None when it does not)
+    publisher: str | None = None  # "Kazakhstan Today", "Kazpravda.kz"
+    url: str | None = None  # a link to the original
+    published: str | None = None  # publication date: "YYYY-MM-DD", "--MM-DD", ...
     online: bool = False
     places: list[str] = field(default_factory=list)
     mentioned_places: list[str] = field(default_factory=list)
@@ -77,6 +81,8 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     tags: list[str] = field(default_factory=list)
+    geonames_id: int | None = None  # the GeoNames id, when the place is matched to one
+    population: int | None = None  # from GeoNames
 
 
 @dataclass(slots=True)
@@ -148,6 +154,9 @@ def document_from_dict(raw: dict[str, Any], origin: str = "data") -> Document:
         date=raw.get("date"),
         date_precision=raw.get("date_precision"),
         date_note=raw.get("date_note"),
+        publisher=raw.get("publisher"),
+        url=raw.get("url"),
+        published=raw.get("published"),
         online=bool(raw.get("online", False)),
         places=list(raw.get("places", [])),
         mentioned_places=list(raw.get("mentioned_places", [])),
@@ -195,7 +204,16 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         ],
         "passages": [{"id": p.pid, "topics": p.topics, **p.text} for p in doc.passages],
     }
-    for key in ("event_kind", "date", "date_precision", "date_note"):
+    optional = (
+        "event_kind",
+        "date",
+        "date_precision",
+        "date_note",
+        "publisher",
+        "url",
+        "published",
+    )
+    for key in optional:
         value = getattr(doc, key)
         if value is not None:
             raw[key] = value
@@ -227,6 +245,8 @@ def load_places(data_dir: Path = DATA_DIR) -> list[Place]:
                 lat=raw.get("lat"),
                 lon=raw.get("lon"),
                 tags=list(raw.get("tags", [])),
+                geonames_id=raw.get("geonames_id"),
+                population=raw.get("population"),
             )
         )
     return places
@@ -239,6 +259,7 @@ def load_sources(data_dir: Path = DATA_DIR) -> Sources:
         for path in sorted([*(data_dir / sub).glob("*.toml"), *(data_dir / sub).glob("*.json")]):
             sources.documents.append(document_from_dict(_load(path), origin))
     sources.places = load_places(data_dir)
+    _add_referenced_cities(sources)
     for order, raw in enumerate(_load(data_dir / "topics.toml").get("topic", [])):
         sources.topics.append(
             Topic(
@@ -285,6 +306,45 @@ def load_sources(data_dir: Path = DATA_DIR) -> Sources:
     sources.services = {k: _texts(v) for k, v in consular.get("service", {}).items()}
     sources.audiences = {k: _texts(v) for k, v in consular.get("audience", {}).items()}
     return sources
+
+
+def _add_referenced_cities(sources: Sources) -> None:
+    """Add the GeoNames cities that ingested documents name ("ufa-479561") to the places.
+
+    Only those, so the KB (and the search's gazetteer) stays the curated places plus
+    what documents need, and a KB from curated data alone never reads GeoNames. A
+    city that places.toml has since gained takes the curated id."""
+    known = {p.id for p in sources.places}
+    wanted = [
+        pid
+        for doc in sources.documents
+        for pid in [*doc.places, *doc.mentioned_places]
+        if pid not in known
+    ]
+    if not wanted:
+        return
+    from bot.kb.gazetteer import merge_places
+    from bot.kb.geonames import by_geonames_id, geonames_id_of
+
+    cities: dict[str, Place] = {}
+    for pid in dict.fromkeys(wanted):
+        number = geonames_id_of(pid)
+        city = by_geonames_id(number) if number is not None else None
+        if city is not None:
+            cities[pid] = city
+    if not cities:
+        return
+    _, others, alias = merge_places(sources.places, list(cities.values()))
+    rename = {pid: alias.get(city.id, city.id) for pid, city in cities.items()}
+    for doc in sources.documents:
+        doc.places = list(dict.fromkeys(rename.get(p, p) for p in doc.places))
+        doc.mentioned_places = [
+            p
+            for p in dict.fromkeys(rename.get(p, p) for p in doc.mentioned_places)
+            if p not in doc.places
+        ]
+    unique = {c.id: c for c in others}
+    sources.places = [*sources.places, *sorted(unique.values(), key=lambda p: p.id)]
 
 
 def data_mtime(data_dir: Path = DATA_DIR) -> float:

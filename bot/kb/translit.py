@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["translit_key_normalized"]
+__all__ = ["romanize", "slug", "translit_key_normalized"]
 
 _CYR = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "gh", "д": "d",
@@ -83,6 +83,33 @@ _VOWEL_CLASS = {"a": "a", "e": "e", "i": "i", "y": "i", "o": "o", "u": "u"}
 _CONSONANTS = frozenset("bdfgklmnprstvz")
 _WORD_RE = re.compile(r"[^\W_]+")
 _YOTATED = ("ye", "yo", "yu", "ya")
+
+
+# For ids, Kazakh letters read as their nearest Russian ones (қ -> k, not q), so a
+# Kazakh and a Russian spelling of a name give the same, plain-ASCII id.
+_ID_LETTERS = {**_CYR, "ғ": "g", "қ": "k", "ң": "n"}
+
+
+def romanize(text: str) -> str:
+    """Plain-ASCII Latin for ids: Cyrillic letter by letter, other letters without
+    their diacritics; anything else (spaces, punctuation, other scripts) becomes "-".
+
+    "Ермек Көшербаев" -> "ermek-kosherbaev", "Талдықорған" -> "taldykorgan".
+    """
+    out: list[str] = []
+    for ch in text.lower():
+        if ch in _ID_LETTERS:
+            out.append(_ID_LETTERS[ch])
+        else:
+            base = unicodedata.normalize("NFKD", ch)[0]
+            out.append(base if base.isascii() and base.isalnum() else "-")
+    return "".join(out)
+
+
+def slug(text: str, max_len: int = 80) -> str:
+    """An id made from a name or a file name: "Встреча в Астане" -> "vstrecha-v-astane"."""
+    result = re.sub(r"-+", "-", romanize(text)).strip("-")
+    return result[:max_len].rstrip("-")
 
 
 def _latinise(word: str) -> str:
