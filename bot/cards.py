@@ -10,6 +10,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_kb_date
+from bot.kb.answer import DirectAnswer, lead_lines
 from bot.kb.build import entity_token
 from bot.kb.search import Hit, KnowledgeBase
 from bot.kb.sources import Document, Reception
@@ -58,8 +59,17 @@ def source_line(doc: Document, lang: str) -> str:
     return f"{source} — {credit}" if credit else source
 
 
-def render_answer(kb: KnowledgeBase, hit: Hit, lang: str, *, index: int, total: int) -> str:
-    """The card for one search hit, in `lang` (the question's language)."""
+def render_answer(
+    kb: KnowledgeBase,
+    hit: Hit,
+    lang: str,
+    *,
+    index: int,
+    total: int,
+    answer: DirectAnswer | None = None,
+) -> str:
+    """The card for one search hit, in `lang` (the question's language): for the first,
+    the direct answer (`answer`: the date asked for, the sentence) leads."""
     doc = kb.document(hit.doc_id)
     text = hit.texts.get(lang)
     lines = []
@@ -68,6 +78,11 @@ def render_answer(kb: KnowledgeBase, hit: Hit, lang: str, *, index: int, total: 
         source_lang = next(iter(hit.texts), "")
         lines.append("<i>" + escape(_source_language_note(source_lang)) + "</i>")
     lines.insert(0, highlight(_trim(text), lang, hit.matched, kb))
+    if answer is not None and answer.passage_id == hit.passage_id:
+        lead = lead_lines(answer, lang)
+        if answer.sentence.strip() == text.strip():
+            lead = lead[:-1]  # the passage is that one sentence: show it once
+        lines[0:0] = [f"<b>{escape(line)}</b>" for line in lead] + ([""] if lead else [])
     if doc is not None:
         for person in doc.people:  # "who is ...?": say who, as the source puts it
             role = person.role.get(lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -275,7 +276,8 @@ async def test_stale_or_forged_browse_buttons(
 # -- the console shows the same flows --------------------------------------------------------
 
 
-def test_console_consular_flow(tmp_path: Path) -> None:
+def test_console_consular_flow(tmp_path: Path, kb_file: Path) -> None:
+    shutil.copy2(kb_file, tmp_path / "kb.db")
     script = (
         "/start\nEnglish\n/consular\nBy city or region\nТалдықорған\n"
         "/location 45.01 78.37\n/events\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -150,7 +151,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_devserver_and_bot_as_separate_processes(tmp_path: Path) -> None:
+def test_devserver_and_bot_as_separate_processes(tmp_path: Path, kb_file: Path) -> None:
+    shutil.copy2(kb_file, tmp_path / "kb.db")  # a built KB is copied to every instance
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -195,7 +197,8 @@ def test_devserver_and_bot_as_separate_processes(tmp_path: Path) -> None:
     assert bot is not None and bot.returncode == 0  # SIGTERM: a clean shutdown
 
 
-def test_console_with_piped_stdin(tmp_path: Path) -> None:
+def test_console_with_piped_stdin(tmp_path: Path, kb_file: Path) -> None:
+    shutil.copy2(kb_file, tmp_path / "kb.db")
     script = "/start\nҚазақша\n/help\n1\n/location 45.01 78.37\n@ Сталинград\nhello\n"
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "run"],

@@ -70,7 +70,7 @@ async def on_question(
     with i18n.use_locale(result.lang):
         total = len(result.hits)
         await message.answer(
-            render_answer(kb, best, result.lang, index=0, total=total),
+            render_answer(kb, best, result.lang, index=0, total=total, answer=result.answer),
             reply_markup=answer_keyboard(qid, 0, total),
         )
 
@@ -107,7 +107,14 @@ async def on_result_page(
         await query.answer()
         await show(
             query,
-            render_answer(kb, hit, result.lang, index=callback_data.n, total=total),
+            render_answer(
+                kb,
+                hit,
+                result.lang,
+                index=callback_data.n,
+                total=total,
+                answer=result.answer,
+            ),
             answer_keyboard(callback_data.q, callback_data.n, total),
         )
 
@@ -129,7 +136,14 @@ async def on_vote(
         await query.answer(_("Thank you for the feedback!"))
         await show(
             query,
-            render_answer(kb, hit, result.lang, index=callback_data.n, total=total),
+            render_answer(
+                kb,
+                hit,
+                result.lang,
+                index=callback_data.n,
+                total=total,
+                answer=result.answer,
+            ),
             answer_keyboard(callback_data.q, callback_data.n, total, voted=callback_data.up),
         )
 

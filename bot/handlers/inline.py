@@ -58,7 +58,14 @@ async def on_inline_query(query: InlineQuery, kb: KnowledgeBase, i18n: I18n) -> 
                     title=title[:100],
                     description=snippet[:SNIPPET],
                     input_message_content=InputTextMessageContent(
-                        message_text=render_answer(kb, hit, result.lang, index=index, total=1),
+                        message_text=render_answer(
+                            kb,
+                            hit,
+                            result.lang,
+                            index=index,
+                            total=1,
+                            answer=result.answer if index == 0 else None,
+                        ),
                         parse_mode="HTML",
                     ),
                 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.answer import lead_lines
 from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase, SearchResult
 from bot.kb.sources import INGESTED, load_places, save_ingested
@@ -108,8 +109,8 @@ def shown_answer(result: SearchResult) -> str:
     best = result.best
     if best is None:
         return ""
-    lead = result.answer.sentence if result.answer is not None else ""
-    return f"{lead}\n{best.text(result.lang)}" if lead else best.text(result.lang)
+    lead = lead_lines(result.answer, result.lang) if result.answer is not None else []
+    return "\n".join([*lead, best.text(result.lang)])
 
 
 def metrics(outcomes: list[Outcome]) -> dict[str, float | int]:

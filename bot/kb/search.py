@@ -22,11 +22,18 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from bot.kb.answer import DirectAnswer, choose_sentence, sentence_date
+from bot.kb.answer import (
+    Candidate,
+    DirectAnswer,
+    choose_sentence,
+    document_date,
+    sentence_date,
+)
 from bot.kb.build import entity_token
 from bot.kb.catalog import Catalog
 from bot.kb.embed import Embedder, EmbedderError, Vectors, load_embedder
 from bot.kb.entities import EntityIndex
+from bot.kb.facts import asked_facts, gives_fact
 from bot.kb.places import Gazetteer
 from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
@@ -51,6 +58,15 @@ NAME_WEIGHT = 0.3
 #: language): questions the KB does not cover find nothing that stands out.
 MIN_GAP = 0.06
 MIN_COVERAGE_WITH_MEANING = 0.3
+#: Meaning that stands out this far answers whatever the words (Latin-typed Kazakh).
+STRONG_GAP = 0.09
+#: A direct answer's passage is shown with the next one when both fit in this many
+#: characters.
+MAX_CONTEXT = 900
+#: Across languages, with a rare name shared (in at most 3 documents, or 2% of them).
+MIN_GAP_NAMED = 0.03
+RARE_NAME_DOCS = 3
+RARE_NAME_SHARE = 0.02
 #: Credit for a concept found only in the document's title, or only as a related
 #: word form (same beginning: обсуждали ~ обсудили).
 TITLE_CREDIT = 0.5
@@ -92,6 +108,9 @@ class Concept:
     #: The entity a specific name stands for (a person, an organisation, a city...; not a
     #: country): an answer must be about it.
     entity: str | None = None
+    #: Frames the question rather than saying what it is about ("name", "year") or is as
+    #: broad as a country: it cannot carry a match on its own.
+    framing: bool = False
 
     def credit(
         self, body: set[str], anywhere: set[str], title: set[str], heads: dict[str, list[str]]
@@ -135,6 +154,10 @@ class Hit:
     #: Every term the passage is indexed under, in all its languages (names included).
     terms: frozenset[str] = frozenset()
     dense: float = 0.0  # language-centred cosine with the question (0 without vectors)
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(self.texts.values())
 
     def text(self, lang: str) -> str:
         """The passage in `lang`, else in whatever language it exists (ingested docs)."""
@@ -183,6 +206,20 @@ class KnowledgeBase:
         self.entities = self._load_entities()
         self._titles: dict[tuple[str, str], set[str]] = {}
         self._embedder, self._dense_index = self._load_dense()
+        self._entity_docs = self._load_entity_docs()
+
+    def _load_entity_docs(self) -> dict[str, set[str]]:
+        """Entity id -> the documents naming it ("" -> every document)."""
+        docs: dict[str, set[str]] = {"": set()}
+        for row in self._conn.execute("SELECT id, record FROM documents"):
+            record = json.loads(row["record"])
+            docs[""].add(row["id"])
+            ids = [*record.get("places", []), *record.get("mentioned_places", [])]
+            ids += [p["id"] for p in record.get("people", [])]
+            ids += [o["id"] for o in record.get("organisations", [])]
+            for entity_id in ids:
+                docs.setdefault(entity_id, set()).add(row["id"])
+        return docs
 
     def _load_dense(self) -> tuple[Embedder | None, DenseIndex | None]:
         """The model the KB was built with and its vectors; lexical search only when the
@@ -309,6 +346,7 @@ class KnowledgeBase:
                     fact=key in facts,
                     universal=universal,
                     entity=specific.get(key),
+                    framing=key in weak or (key in names and key not in specific),
                 )
             )
         return concepts
@@ -411,18 +449,23 @@ class KnowledgeBase:
                 )
             )
         hits.sort(key=lambda h: h.score, reverse=True)
-        best_terms = set(hits[0].matched)
-        missing_fact = any(c.fact and not c.terms & best_terms for c in concepts)
+        facts = asked_facts(question)
+        if facts:
+            giving = [h for h in hits[:limit] if all(gives_fact(k, h.all_text) for k in facts)]
+            if giving:
+                hits = self._lead_with(hits, giving[0].passage_id)
+        missing_fact = bool(facts) and not all(gives_fact(k, hits[0].all_text) for k in facts)
         answered = (
-            self._confident(hits[0], lang, dense)
+            self._confident(hits[0], lang, dense, concepts)
             and not missing_fact
             and not self._unknown_name(hits[0], concepts)
         )
         answer = None
-        if answered and query is not None:
-            answer = self._direct_answer(question, lang, concepts, hits, dense, query)
-            if answer is not None:
-                hits = self._lead_with(hits, answer.passage_id)
+        if answered and query is not None and not facts:
+            found = self._direct_answer(question, lang, concepts, hits, dense, query)
+            if found is not None:
+                answer, lead = found
+                hits = [lead, *(h for h in hits if h.passage_id != lead.passage_id)]
         return SearchResult(
             question, lang, hits[:limit], answered, all_terms, missing_fact, answer=answer
         )
@@ -435,46 +478,53 @@ class KnowledgeBase:
         hits: list[Hit],
         dense: DenseScores | None,
         query: Vectors,
-    ) -> DirectAnswer | None:
-        """The sentence that answers, from the best document's closest passages."""
+    ) -> tuple[DirectAnswer, Hit] | None:
+        """The sentence that answers, from the best document's closest passages, and the
+        hit to show with it: its passage followed by the next one (the context a
+        one-sentence passage often needs), in the question's language where it exists."""
         if self._embedder is None or self._dense_index is None or dense is None:
             return None
         best = hits[0]
         with self._lock:
             rows = self._conn.execute(
-                "SELECT id, text_ru, text_kk, text_en FROM passages WHERE doc_id = ? ORDER BY ord",
+                "SELECT id, pid, text_ru, text_kk, text_en FROM passages WHERE doc_id = ? "
+                "ORDER BY ord",
                 (best.doc_id,),
             ).fetchall()
-        ranked = sorted(
-            rows, key=lambda r: (r["id"] != best.passage_id, -(dense.get(r["id"]) or 0))
-        )
         candidates = []
-        for row in ranked:
-            text_lang = (
-                lang if row[f"text_{lang}"] else next((k for k in LANGS if row[f"text_{k}"]), lang)
-            )
-            candidates.append((int(row["id"]), text_lang, str(row[f"text_{text_lang}"] or "")))
-        question_terms = {t for c in concepts if not c.fact for t in c.terms}
+        for row in rows:
+            shown = lang if row[f"text_{lang}"] else next(k for k in LANGS if row[f"text_{k}"])
+            closeness = dense.get(row["id"]) or 0.0
+            candidates.append(Candidate(int(row["id"]), shown, row[f"text_{shown}"], closeness))
+        candidates.sort(key=lambda c: (c.passage_id != best.passage_id, -c.closeness))
+        terms = {t for c in concepts if not c.fact for t in c.terms}
         chosen = choose_sentence(
-            question, question_terms, lang, candidates, query, self._embedder, self._dense_index
+            question, terms, candidates, query, self._embedder, self._dense_index
         )
         if chosen is None:
             return None
-        passage_id, text_lang, sentence, kind = chosen
-        answer = DirectAnswer(sentence, text_lang, passage_id, kind)
+        candidate, sentence, kind = chosen
+        answer = DirectAnswer(sentence, candidate.lang, candidate.passage_id, kind)
         if kind == "when":
-            found = sentence_date(sentence, text_lang)
+            found = sentence_date(sentence, candidate.lang)
             doc = self.document(best.doc_id)
             if found is not None:
                 answer = replace(answer, date=found[0], date_precision=found[1])
-            elif doc is not None and doc.date:
-                answer = replace(
-                    answer,
-                    date=doc.date,
-                    date_precision=doc.date_precision,
-                    date_from_document=True,
-                )
-        return answer
+            elif doc is not None and (given := document_date(doc)) is not None:
+                answer = replace(answer, date=given[0], date_precision=given[1])
+                answer = replace(answer, date_from_document=True)
+        order = [int(row["id"]) for row in rows]
+        at = order.index(candidate.passage_id)
+        texts = {k: row[f"text_{k}"] for k in LANGS if (row := rows[at])[f"text_{k}"]}
+        if at + 1 < len(rows):
+            following = rows[at + 1]
+            for k in list(texts):
+                more = following[f"text_{k}"]
+                if more and len(texts[k]) + len(more) <= MAX_CONTEXT:
+                    texts[k] = f"{texts[k]}\n{more}"
+        lead = next((h for h in hits if h.passage_id == candidate.passage_id), best)
+        lead = replace(lead, passage_id=candidate.passage_id, pid=rows[at]["pid"], texts=texts)
+        return answer, lead
 
     def _lead_with(self, hits: list[Hit], passage_id: int) -> list[Hit]:
         """`hits` with the passage holding the direct answer first."""
@@ -492,17 +542,44 @@ class KnowledgeBase:
         )
         return [lead, *hits]
 
-    def _confident(self, hit: Hit, lang: str, dense: DenseScores | None) -> bool:
+    def _confident(
+        self, hit: Hit, lang: str, dense: DenseScores | None, concepts: list[Concept]
+    ) -> bool:
         """Where the passage exists in the question's language, its words judge: enough of
         the question's concepts, or fewer when its meaning also stands out from the rest
         of the KB. Where it exists only in another language words cannot match, so its
         meaning alone judges: it must stand out from the passages ranked 6-30."""
-        stands_out = dense is not None and hit.dense - dense.baseline >= MIN_GAP
+        gap = hit.dense - dense.baseline if dense is not None else 0.0
+        if gap >= STRONG_GAP:
+            return True
+        if hit.coverage >= MIN_COVERAGE and (gap >= MIN_GAP or self._specific_match(hit, concepts)):
+            return True
         if lang in hit.texts:
-            return hit.coverage >= MIN_COVERAGE or (
-                stands_out and hit.coverage >= MIN_COVERAGE_WITH_MEANING
-            )
-        return stands_out or hit.coverage >= MIN_COVERAGE
+            return gap >= MIN_GAP and hit.coverage >= MIN_COVERAGE_WITH_MEANING
+        if gap >= MIN_GAP:
+            return True
+        # another language: a rare name the question and the passage share is strong
+        # evidence even when the meaning stands out less
+        return gap >= MIN_GAP_NAMED and self._shares_rare_name(hit, concepts)
+
+    @staticmethod
+    def _specific_match(hit: Hit, concepts: list[Concept]) -> bool:
+        """The words the passage shares with the question pin it down: a name (not a
+        country), or at least two of the question's substantive concepts. One shared
+        word is chance ("Кто президент Казахстана?" and "...Администрации Президента
+        Республики Казахстан")."""
+        covered = [c for c in concepts if c.terms & hit.matched and not c.framing]
+        return any(c.entity is not None for c in covered) or len(covered) >= 2
+
+    def _shares_rare_name(self, hit: Hit, concepts: list[Concept]) -> bool:
+        names = [c for c in concepts if c.entity is not None]
+        if not names:
+            return False
+        limit = max(RARE_NAME_DOCS, RARE_NAME_SHARE * len(self._entity_docs.get("", ())))
+        return all(
+            c.terms & hit.terms and len(self._entity_docs.get(c.entity or "", ())) <= limit
+            for c in names
+        )
 
     def _unknown_name(self, hit: Hit, concepts: list[Concept]) -> bool:
         """The question names a person, organisation or place that neither the passage

