@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_kb_date
@@ -51,12 +52,29 @@ def place_line(doc: Document, kb: KnowledgeBase, lang: str) -> str | None:
     return ", ".join(names) if names else None
 
 
-def source_line(doc: Document, lang: str) -> str:
-    credit = doc.credit.get(lang)
+def source_name(doc: Document, lang: str) -> str | None:
+    """Who published a document, as people know it ("Kazakhstan Today, 11 September
+    2025", a link on the name when the source gives one), as escaped HTML; never the
+    internal file name. None when the source names nobody and gives no date."""
     if doc.origin == "moderator":  # its source names the moderator: show no account id
-        return _("Source: added by the bot's moderators")
-    source = _("Source: {source}").format(source=doc.source)
-    return f"{source} — {credit}" if credit else source
+        return escape(_("added by the bot's moderators"))
+    publisher = doc.publisher or texts_in(doc.credit, lang) or None
+    published = None
+    if doc.published:
+        precision = "month-day" if doc.published.startswith("--") else None
+        published = format_kb_date(doc.published, precision, lang)
+    name = escape(publisher) if publisher else None
+    if doc.url and doc.url.startswith(("http://", "https://")):
+        label = name or escape(_("link"))
+        name = f'<a href="{escape(doc.url, quote=True)}">{label}</a>'
+    parts = [p for p in (name, escape(published) if published else None) if p]
+    return ", ".join(parts) if parts else None
+
+
+def source_line(doc: Document, lang: str) -> str | None:
+    """ "Source: Kazakhstan Today, 11 September 2025" (HTML), or None when unknown."""
+    name = source_name(doc, lang)
+    return escape(_("Source: {source}")).format(source=name) if name else None
 
 
 def render_answer(
@@ -68,49 +86,53 @@ def render_answer(
     total: int,
     answer: DirectAnswer | None = None,
 ) -> str:
-    """The card for one search hit, in `lang` (the question's language): for the first,
-    the direct answer (`answer`: the date asked for, the sentence) leads."""
+    """The card for one search hit. The passage is shown in `lang` (the question's
+    language) where it exists there, else in its own; the card's own words are in the
+    current locale (the user's). For the first hit the direct answer leads (`answer`:
+    the date asked for, then the sentence that answers)."""
+    locale = get_i18n().current_locale
     doc = kb.document(hit.doc_id)
-    text = hit.texts.get(lang)
+    shown = lang if lang in hit.texts else next(iter(hit.texts), lang)
+    text = hit.texts.get(shown, "")
     lines = []
-    if text is None:  # an ingested document exists only in its own language
-        text = hit.text(lang)
-        source_lang = next(iter(hit.texts), "")
-        lines.append("<i>" + escape(_source_language_note(source_lang)) + "</i>")
-    lines.insert(0, highlight(_trim(text), lang, hit.matched, kb))
     if answer is not None and answer.passage_id == hit.passage_id:
-        lead = lead_lines(answer, lang)
+        lead = lead_lines(answer, locale)
         if answer.sentence.strip() == text.strip():
             lead = lead[:-1]  # the passage is that one sentence: show it once
-        lines[0:0] = [f"<b>{escape(line)}</b>" for line in lead] + ([""] if lead else [])
+        lines += [f"<b>{escape(line)}</b>" for line in lead] + ([""] if lead else [])
+    lines.append(highlight(_trim(text), shown, hit.matched, kb))
+    if shown != locale:
+        lines.append("<i>" + escape(_language_note(shown)) + "</i>")
     if doc is not None:
         for person in doc.people:  # "who is ...?": say who, as the source puts it
-            role = person.role.get(lang)
+            role = texts_in(person.role, locale)
             if entity_token(person.id) in hit.matched and role:
-                name = person.name.get(lang) or next(iter(person.name.values()), "")
+                name = texts_in(person.name, locale)
                 lines.append(f"👤 <b>{escape(name)}</b> — {escape(role)}")
-        title = doc.title.get(lang) or next(iter(doc.title.values()), doc.id)
-        meta = [
-            m
-            for m in (format_kb_date(doc.date, doc.date_precision, lang), place_line(doc, kb, lang))
-            if m
-        ]
+        title = texts_in(doc.title, shown) or doc.id
+        date = format_kb_date(doc.date, doc.date_precision, locale)
+        place = place_line(doc, kb, locale)
         lines.append("")
         lines.append("📄 <b>" + escape(title) + "</b>")
-        if meta:
-            lines.append("🗓 " + escape(" · ".join(meta)))
-        lines.append("🔗 " + escape(source_line(doc, lang)))
+        if date:
+            lines.append("🗓 " + escape(" · ".join(m for m in (date, place) if m)))
+        elif place:
+            lines.append("📍 " + escape(place))
+        source = source_line(doc, locale)
+        if source:
+            lines.append("🔗 " + source)
     if total > 1:
         lines.append(escape(_("Result {index} of {total}").format(index=index + 1, total=total)))
     return "\n".join(lines)
 
 
-def _source_language_note(source_lang: str) -> str:
-    if source_lang == "ru":
-        return _("This document is available only in Russian.")
-    if source_lang == "kk":
-        return _("This document is available only in Kazakh.")
-    return _("This document is available only in English.")
+def _language_note(shown: str) -> str:
+    """Says which language a passage is in when it is not the user's."""
+    if shown == "ru":
+        return _("This passage is in Russian.")
+    if shown == "kk":
+        return _("This passage is in Kazakh.")
+    return _("This passage is in English.")
 
 
 # -- browsing cards --------------------------------------------------------------------------
@@ -157,8 +179,10 @@ def topic_card(kb: KnowledgeBase, topic_id: str, lang: str) -> str:
         lines += ["", "<b>" + escape(_("Sources")) + "</b>"]
         for doc in sources:
             when = format_kb_date(doc.date, doc.date_precision, lang) or _("date not given")
+            name = source_name(doc, lang)
             lines.append(
-                f"• {escape(texts_in(doc.title, lang))} ({escape(when)}) — {escape(doc.source)}"
+                f"• {escape(texts_in(doc.title, lang))} ({escape(when)})"
+                + (f" — {name}" if name else "")
             )
     return "\n".join(lines)
 
@@ -180,7 +204,9 @@ def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
         summary = texts_in(doc.passages[0].text, lang)
     if summary:
         lines += ["", escape(summary)]
-    lines += ["", "🔗 " + escape(source_line(doc, lang))]
+    source = source_line(doc, lang)
+    if source:
+        lines += ["", "🔗 " + source]
     return "\n".join(lines)
 
 
@@ -227,8 +253,11 @@ def reception_card(kb: KnowledgeBase, reception: Reception, lang: str, *, past: 
             )
         ),
     ]
-    if reception.source:
-        lines.append("🔗 " + escape(_("Source: {source}").format(source=reception.source)))
+    for doc in kb.documents_by_source([reception.source] if reception.source else []):
+        source = source_line(doc, lang)
+        if source:
+            lines.append("🔗 " + source)
+        break
     return "\n".join(lines)
 
 

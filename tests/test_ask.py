@@ -34,20 +34,20 @@ def questions(runner: BotRunner) -> QuestionRepo:
         (
             "Какая улица в Волгограде названа в честь казахстанцев?",
             "ru",
-            ["Казахск", "Источник: 00"],
-            "Источник",
+            ["Казахск", "📄"],
+            "",  # the Volgograd reports name no publisher and give no date
         ),
         (
             "Талдықорғандағы консулдық қабылдауда қандай қызметтер көрсетілді?",
             "kk",
             ["төлқұжат", "2025 ж. 10 қыркүйек"],
-            "Дереккөз: 003_7be4b28e50ddc520.txt",
+            "Дереккөз: Kazakhstan Today, 2025 ж. 11 қыркүйек",
         ),
         (
             "Which Kazakh divisions fought near Stalingrad?",
-            "ru",  # the app is in Russian, the question in English: answered in English
-            ["27th Guards", "292nd"],
-            "Source: 00",
+            "ru",  # the app is in Russian, the question in English: the English passage,
+            ["27th Guards", "292nd", "Этот фрагмент на английском языке."],  # Russian words
+            "Результат 1 из",
         ),
     ],
 )
@@ -64,6 +64,7 @@ async def test_question_gets_a_cited_answer_in_its_language(
     for fragment in must_contain:
         assert fragment in text
     assert source in text
+    assert ".txt" not in text  # sources as people know them, never an internal file name
     assert "<b>" in (card.raw_text or "")  # matched words in bold
     assert any(d.startswith("v:") for d in datas(card))  # 👍/👎
     record = await questions(polling).get(1)
@@ -163,3 +164,48 @@ async def test_inline_query_offers_shareable_answers(
     await devserver.wait_consumed(empty, timeout=10)
     nothing = devserver.inline_answer(empty["inline_query"]["id"])
     assert nothing is not None and nothing["results"] == [] and "button" in nothing
+
+
+@pytest.mark.parametrize("text", ["asdkjh qwe", "Taldykorgan", "'; DROP TABLE users; --"])
+async def test_the_bot_keeps_the_users_language_whatever_the_script(
+    devserver: DevServer, polling: BotRunner, text: str
+) -> None:
+    """A Kazakh-interface user who types Latin gets Kazakh words and a Kazakh menu."""
+    reply = await ask(devserver, text, "kk")
+    words = (reply.text or "") + " ".join(b.get("text", "") for row in reply.buttons for b in row)
+    assert not any(
+        english in words for english in ("could not find", "Source:", "Result ", "More results")
+    )
+    assert any(letter in words for letter in "әғқңөұүһі")
+
+
+def test_source_names_the_publisher_with_a_link_never_a_file_name(kb_file: object) -> None:
+    from aiogram.utils.i18n import I18n
+
+    from bot.cards import source_line
+    from bot.kb.sources import Document
+
+    doc = Document(
+        id="d",
+        source="000_3614c45f964d13dc.txt",
+        source_lang="ru",
+        kind="event",
+        title={"ru": "Т"},
+        publisher="Kazakhstan Today",
+        url="https://www.kt.kz/rus/x?a=1&b=2",
+        published="2025-09-11",
+        origin="ingest",
+    )
+    i18n = I18n(path="locales", default_locale="en", domain="messages")
+    with i18n.context(), i18n.use_locale("en"):
+        line = source_line(doc, "en")
+    assert line == (
+        'Source: <a href="https://www.kt.kz/rus/x?a=1&amp;b=2">Kazakhstan Today</a>, '
+        "September 11, 2025"
+    )
+    with i18n.context(), i18n.use_locale("ru"):
+        assert source_line(doc, "ru") is not None
+        assert "11 сентября 2025" in str(source_line(doc, "ru"))
+    bare = Document(id="b", source="x.txt", source_lang="ru", kind="event", title={})
+    with i18n.context(), i18n.use_locale("en"):
+        assert source_line(bare, "en") is None

@@ -1,8 +1,9 @@
 """Free text is a question: answer it from the knowledge base, with the source.
 
-The card is rendered in the question's language (detected, defaulting to the
-user's locale), so a question in English about a Russian source is answered in
-English. Results are paged by re-running the stored question; the bot abstains
+The passage is shown in the question's language where it exists there (a question in
+English about a trilingual document gets its English text); everything the bot says
+itself (labels, notes, buttons, refusals) stays in the user's chosen language, whatever
+the script of the message. Results are paged by re-running the stored question; the bot abstains
 when the sources do not cover the question, and stores it for moderators.
 """
 
@@ -61,18 +62,13 @@ async def on_question(
         user.id, text, result.lang, best is not None, best.passage_id if best else None
     )
     if best is None:
-        # A real sentence gets its refusal in its own language; a word or two of noise
-        # gets it in the user's language.
-        lang = result.lang if len(result.stems) >= 2 else i18n.current_locale
-        with i18n.use_locale(lang):
-            await message.answer(abstain_text(result), reply_markup=main_menu())
+        await message.answer(abstain_text(result), reply_markup=main_menu())
         return
-    with i18n.use_locale(result.lang):
-        total = len(result.hits)
-        await message.answer(
-            render_answer(kb, best, result.lang, index=0, total=total, answer=result.answer),
-            reply_markup=answer_keyboard(qid, 0, total),
-        )
+    total = len(result.hits)
+    await message.answer(
+        render_answer(kb, best, result.lang, index=0, total=total, answer=result.answer),
+        reply_markup=answer_keyboard(qid, 0, total),
+    )
 
 
 async def _stored_result(
@@ -96,27 +92,17 @@ async def on_result_page(
     callback_data: ResultCB,
     kb: KnowledgeBase,
     questions: QuestionRepo,
-    i18n: I18n,
 ) -> None:
     found = await _stored_result(query, kb, questions, callback_data.q, callback_data.n)
     if found is None:
         return
     result, hit = found
     total = len(result.hits)
-    with i18n.use_locale(result.lang):
-        await query.answer()
-        await show(
-            query,
-            render_answer(
-                kb,
-                hit,
-                result.lang,
-                index=callback_data.n,
-                total=total,
-                answer=result.answer,
-            ),
-            answer_keyboard(callback_data.q, callback_data.n, total),
-        )
+    await query.answer()
+    card = render_answer(
+        kb, hit, result.lang, index=callback_data.n, total=total, answer=result.answer
+    )
+    await show(query, card, answer_keyboard(callback_data.q, callback_data.n, total))
 
 
 async def on_vote(
@@ -124,7 +110,6 @@ async def on_vote(
     callback_data: VoteCB,
     kb: KnowledgeBase,
     questions: QuestionRepo,
-    i18n: I18n,
 ) -> None:
     found = await _stored_result(query, kb, questions, callback_data.q, callback_data.n)
     if found is None:
@@ -132,20 +117,12 @@ async def on_vote(
     result, hit = found
     total = len(result.hits)
     await questions.vote(callback_data.q, hit.passage_id, 1 if callback_data.up else -1)
-    with i18n.use_locale(result.lang):
-        await query.answer(_("Thank you for the feedback!"))
-        await show(
-            query,
-            render_answer(
-                kb,
-                hit,
-                result.lang,
-                index=callback_data.n,
-                total=total,
-                answer=result.answer,
-            ),
-            answer_keyboard(callback_data.q, callback_data.n, total, voted=callback_data.up),
-        )
+    await query.answer(_("Thank you for the feedback!"))
+    card = render_answer(
+        kb, hit, result.lang, index=callback_data.n, total=total, answer=result.answer
+    )
+    keyboard = answer_keyboard(callback_data.q, callback_data.n, total, voted=callback_data.up)
+    await show(query, card, keyboard)
 
 
 def create_router() -> Router:
