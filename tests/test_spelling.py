@@ -8,8 +8,10 @@ import pytest
 from bot.kb.kk_stem import kk_fold
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import load_sources
+from bot.kb.spelling import respell
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
 from bot.kb.thesaurus import FACT_WORDS, THESAURUS, WEAK
+from bot.kb.translit import cyrillic_readings
 
 # -- folding -------------------------------------------------------------------------------
 
@@ -119,3 +121,79 @@ def test_kazakh_typed_with_russian_letters_finds_what_proper_spelling_finds(
     assert _top(kb, typed) == _top(kb, proper)
     # the Kazakh interface: no language given, Kazakh by default
     assert _top(kb, typed, None) == _top(kb, proper)
+
+
+# -- Latin letters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("latin", "proper", "lang"),
+    [
+        ("Taldyqorğanda qandai qyzmetter boldy?", "Талдықорғанда қандай қызметтер болды?", "kk"),
+        ("Qazaq kóshesi degen ne?", "Қазақ көшесі деген не?", "kk"),
+        ("Taldykorganda kandai kyzmetter boldy?", "Талдықорғанда қандай қызметтер болды?", "kk"),
+        ("Asyq atu degen ne?", "Асық ату деген не?", "kk"),
+        (
+            "Kakaya ulitsa v Volgograde nazvana v chest kazakhstantsev?",
+            "Какая улица в Волгограде названа в честь казахстанцев?",
+            "ru",
+        ),
+        ("kogda byl priem v Taldykorgane", "Когда был прием в Талдыкоргане", "ru"),
+        ("Kto takoy Dmitriy Turaev?", "Кто такой Дмитрий Тураев?", "ru"),
+    ],
+)
+def test_latin_typed_question_finds_what_proper_spelling_finds(
+    kb: KnowledgeBase, latin: str, proper: str, lang: str
+) -> None:
+    expected = _top(kb, proper, lang)
+    assert expected[1] == lang
+    assert _top(kb, latin) == expected  # --lang kk, as the brief's examples
+    assert _top(kb, latin, None) == expected  # the Kazakh interface: detected
+    assert kb.search(latin, None, default_lang="en").lang == lang  # any interface
+    assert kb.search(latin, "en").lang == "en"  # said to be English: left alone
+
+
+def test_respell_readings(kb: KnowledgeBase) -> None:
+    assert respell("Qazaq kóshesi degen ne?", kb.knows) == ("Қазақ көшесі деген не?", "kk")
+    assert respell("Taldyqorğanda qandai qyzmetter boldy?", kb.knows) == (
+        "Талдықорғанда қандай қызметтер болды?",
+        "kk",
+    )
+    text, lang = respell("gde nahoditsya konsulstvo", kb.knows) or ("", "")
+    assert lang == "ru" and "консульство" in text  # the dropped ь restored
+    text, lang = respell("Kakaya ulitsa v Volgograde?", kb.knows) or ("", "")
+    assert (text, lang) == ("Какая улица в Волгограде?", "ru")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the Ambassador of Kazakhstan who visited Volgograd?",
+        "What is the capital of France?",
+        "How do I cook plov?",
+        "Kazakh street in Volgograd",
+        "Taldykorgan",
+        "Kosherbaev",
+        "asdkjh qwe",
+        "qwerty zxcvb asdf",
+    ],
+)
+def test_english_and_nonsense_stay_as_they_are(kb: KnowledgeBase, question: str) -> None:
+    assert respell(question, kb.knows) is None
+    assert kb.search(question).lang == "en"
+
+
+def test_nonsense_latin_is_not_answered(kb: KnowledgeBase) -> None:
+    for lang in (None, "kk", "ru"):
+        assert not kb.search("asdkjh qwe", lang, default_lang="kk").answered
+
+
+def test_cyrillic_readings() -> None:
+    assert cyrillic_readings("qazaq", "kk")[0] == "қазақ"
+    assert cyrillic_readings("kóshesi", "kk")[0] == "көшесі"
+    assert cyrillic_readings("qandai", "kk")[0] == "қандай"  # i after a vowel: й
+    assert cyrillic_readings("ulitsa", "ru")[0] == "улица"
+    assert cyrillic_readings("kazakhstantsev", "ru")[0] == "казахстанцев"
+    assert "находится" in cyrillic_readings("nahoditsya", "ru")[:3]
+    assert "консульство" in cyrillic_readings("konsulstvo", "ru")
+    assert all(not set("әғқңөұүһі") & set(w) for w in cyrillic_readings("qyzmet", "ru"))
