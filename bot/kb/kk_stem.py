@@ -92,10 +92,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["kk_stem"]
+__all__ = ["KK_FOLD", "kk_fold", "kk_stem"]
+
+#: Kazakh-specific letters -> the Russian letters people type for them.
+KK_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+def kk_fold(word: str) -> str:
+    """A Kazakh word as typed with Russian letters (қызметтер -> кызметтер)."""
+    return word.translate(KK_FOLD)
+
+
+def _with_folded(words: frozenset[str]) -> frozenset[str]:
+    return words | {kk_fold(w) for w in words}
+
 
 # --- sound classes (after normalisation: lower case, ё -> е) -----------------
-_VOWELS = frozenset("аәеоөұүыіэюяё")
+# (folded forms included: у and и also stand for ұ ү і in words typed with Russian
+# letters, so they count as vowels too)
+_VOWELS = _with_folded(frozenset("аәеоөұүыіэюяё"))
 # л/р and the glides у/й/и behave like sonorants for suffix allomorphy
 _SONORANTS = frozenset("лруйи")
 _NASALS = frozenset("мнң")
@@ -107,61 +122,63 @@ _CONSONANTS = _SONORANTS | _NASALS | _VOICED | _VOICELESS
 _ANY_VOWEL = _VOWELS | frozenset("уи")
 _CYRILLIC = _VOWELS | _CONSONANTS | frozenset("ьъ")
 
-_SHORT_ROOTS = frozenset({"ел", "ат", "ұл", "үй", "іс", "ән", "ай", "су", "ту", "өт"})
+_SHORT_ROOTS = _with_folded(frozenset({"ел", "ат", "ұл", "үй", "іс", "ән", "ай", "су", "ту", "өт"}))
 
-_PROTECTED = frozenset(
-    {
-        # -стан names: "-тан" looks like the ablative after "с"
-        "қазақстан",
-        "өзбекстан",
-        "қырғызстан",
-        "тәжікстан",
-        "түрікменстан",
-        "ауғанстан",
-        "пәкістан",
-        "үндістан",
-        "түркістан",
-        "дағыстан",
-        "татарстан",
-        "башқұртстан",
-        "гүлстан",
-        # place names whose ending looks like a suffix
-        "алматы",  # -ы possessive
-        "қарағанды",  # -ды past, then -ған participle
-        "талдықорған",  # -ған participle
-        "атырау",  # -у verbal noun
-        "жетісу",
-        "ақсу",
-        "ақтау",
-        "ұлытау",
-        "көкшетау",
-        "қаратау",
-        "тараз",
-        "арқалық",  # -лық
-        "сарыарқа",
-        "ордабасы",  # -сы
-        "ордасы",
-        "сайрам",
-        "қостанай",
-        "мерейтой",
-        "абылай",
-        "абай",
-        # agent nouns whose root would be a two-letter word
-        "елші",  # ambassador, not ел "country"
-        "тілші",
-        "әнші",
-        # roots that look inflected (their other forms go through _IRREGULAR)
-        "орын",
-        "мұрын",
-        "ерін",
-        "қойын",
-        "қалып",
-    }
+_PROTECTED = _with_folded(
+    frozenset(
+        {
+            # -стан names: "-тан" looks like the ablative after "с"
+            "қазақстан",
+            "өзбекстан",
+            "қырғызстан",
+            "тәжікстан",
+            "түрікменстан",
+            "ауғанстан",
+            "пәкістан",
+            "үндістан",
+            "түркістан",
+            "дағыстан",
+            "татарстан",
+            "башқұртстан",
+            "гүлстан",
+            # place names whose ending looks like a suffix
+            "алматы",  # -ы possessive
+            "қарағанды",  # -ды past, then -ған participle
+            "талдықорған",  # -ған participle
+            "атырау",  # -у verbal noun
+            "жетісу",
+            "ақсу",
+            "ақтау",
+            "ұлытау",
+            "көкшетау",
+            "қаратау",
+            "тараз",
+            "арқалық",  # -лық
+            "сарыарқа",
+            "ордабасы",  # -сы
+            "ордасы",
+            "сайрам",
+            "қостанай",
+            "мерейтой",
+            "абылай",
+            "абай",
+            # agent nouns whose root would be a two-letter word
+            "елші",  # ambassador, not ел "country"
+            "тілші",
+            "әнші",
+            # roots that look inflected (their other forms go through _IRREGULAR)
+            "орын",
+            "мұрын",
+            "ерін",
+            "қойын",
+            "қалып",
+        }
+    )
 )
 
 # Vowel-dropping stems (the vowel of the last syllable falls out before a
 # vowel-initial suffix): map the reduced form back to the full root.
-_IRREGULAR = {
+_IRREGULAR_PROPER = {
     "халқ": "халық",
     "ауз": "ауыз",
     "мұрн": "мұрын",
@@ -174,6 +191,8 @@ _IRREGULAR = {
     "орн": "орын",
 }
 
+_IRREGULAR = {**_IRREGULAR_PROPER, **{kk_fold(k): kk_fold(v) for k, v in _IRREGULAR_PROPER.items()}}
+
 _DEVOICE = {"ғ": "қ", "г": "к", "б": "п"}
 
 _MIN_STEM = 3
@@ -181,6 +200,8 @@ _MAX_ROUNDS = 8
 
 
 def _after(chars: frozenset[str]) -> Callable[[str], bool]:
+    chars = _with_folded(chars)
+
     def check(rem: str) -> bool:
         return rem[-1] in chars
 
@@ -189,7 +210,7 @@ def _after(chars: frozenset[str]) -> Callable[[str], bool]:
 
 def _after_poss(rem: str) -> bool:
     # the 3rd person possessive -ы/-і (also -сы/-сі) precedes "n"-case forms
-    return rem[-1] in "ыі"
+    return rem[-1] in "ыіи"
 
 
 _V = _after(_VOWELS)
@@ -233,7 +254,7 @@ def _rules(
 def _sy(rem: str) -> bool:
     # -сы/-сі follows a vowel; a stem in -ы/-і only when it is an agent noun
     # in -шы/-ші (елшісі), otherwise "облысы" is облыс + ы, not облы + сы
-    return rem[-1] in _VOWELS and (rem[-1] not in "ыі" or rem.endswith(("шы", "ші")))
+    return rem[-1] in _VOWELS and (rem[-1] not in "ыіи" or rem.endswith(("шы", "ші", "ши")))
 
 
 def _present(rem: str) -> bool:
@@ -257,7 +278,7 @@ def _agent(rem: str) -> bool:
     return rem[-1] == "у"
 
 
-_SUFFIXES: dict[str, _Rule] = {
+_PROPER_SUFFIXES: dict[str, _Rule] = {
     # genitive
     **_rules(_CASE, "ның нің", _V_NAS),
     **_rules(_CASE, "дың дің", _SON_Z),
@@ -301,7 +322,8 @@ _SUFFIXES: dict[str, _Rule] = {
     **_rules(_DERIV, "дық дік", _DAR),
     **_rules(_DERIV, "тық тік", _VL),
     **_rules(_DERIV, "шы ші", _agent, short_ok=False),
-    **_rules(_DERIV, "ғы гі", _after(_SONORANTS | _NASALS | _VOICED), min_len=4, short_ok=False),
+    # (not after и: typed for і, "ерлиги" is ерлік + і)
+    **_rules(_DERIV, "ғы гі", _after(_SONORANTS - {"и"} | _NASALS | _VOICED), 4, short_ok=False),
     **_rules(_DERIV, "қы кі", _VL, min_len=4, short_ok=False),
     **_rules(_DERIV, "и", _C, min_len=4, short_ok=False),
     # verbs: participles, present 3rd person, converb, verbal noun
@@ -314,6 +336,22 @@ _SUFFIXES: dict[str, _Rule] = {
     **_rules(_VERB, "у", _ANY),
 }
 
+
+def _add_folded(rules: dict[str, _Rule]) -> dict[str, _Rule]:
+    """The suffixes as typed with Russian letters too (-ның -> -нын, -ға -> -га). The
+    one clash, possessive -і typed -и vs adjectival -и, takes the laxer condition."""
+    out = dict(rules)
+    for suffix, rule in rules.items():
+        folded = kk_fold(suffix)
+        other = out.get(folded)
+        if other is None:
+            out[folded] = rule
+        elif other is not rule:
+            out[folded] = (min(rule[0], other[0]), _C, min(rule[2], other[2]), True)
+    return out
+
+
+_SUFFIXES = _add_folded(_PROPER_SUFFIXES)
 _MAX_SUFFIX = max(len(s) for s in _SUFFIXES)
 _NO_BLOCK: frozenset[int] = frozenset()
 # after a case ending no second case ending; after a verbal suffix no

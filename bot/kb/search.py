@@ -37,6 +37,7 @@ from bot.kb.facts import asked_facts, gives_fact
 from bot.kb.places import Gazetteer
 from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
+from bot.kb.spelling import respell
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
 from bot.kb.thesaurus import FACT_WORDS, WEAK, WEAK_FACTOR, expand
 from bot.kb.vectors import DenseIndex, DenseScores, embed_query
@@ -195,6 +196,7 @@ class KnowledgeBase:
         self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         self._documents: dict[str, Document] = {}
+        self._vocab: dict[str, frozenset[str]] = {}  # lang -> its index's terms (`knows`)
         self._sizes = {
             lang: int(
                 self._conn.execute(
@@ -351,6 +353,14 @@ class KnowledgeBase:
             )
         return concepts
 
+    def knows(self, term: str, lang: str) -> bool:
+        """Whether `term` (a stem) occurs in the KB's `lang` index."""
+        if lang not in self._vocab:
+            with self._lock:
+                rows = self._conn.execute(f"SELECT term FROM fts_{lang}_vocab").fetchall()
+            self._vocab[lang] = frozenset(row["term"] for row in rows)
+        return term in self._vocab[lang]
+
     def _idf(self, lang: str, terms: set[str]) -> dict[str, float]:
         n = max(self._sizes.get(lang, 0), 1)
         marks = ",".join("?" * len(terms))
@@ -399,6 +409,8 @@ class KnowledgeBase:
     def search(
         self, question: str, lang: str | None = None, *, limit: int = 5, default_lang: str = "ru"
     ) -> SearchResult:
+        if lang != "en" and detect_lang(question) == "en":  # Latin Kazakh, Russian in Latin?
+            question, lang = respell(question, self.knows, lang or default_lang) or (question, lang)
         lang = lang if lang in LANGS else detect_lang(question, default=default_lang)
         concepts = self.concepts(question, lang)
         all_terms = sorted({t for c in concepts for t in c.terms})

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import snowballstemmer
 
-from bot.kb.kk_stem import kk_stem
+from bot.kb.kk_stem import kk_fold, kk_stem
 from bot.kb.translit import translit_key_normalized
 
 __all__ = [
@@ -241,6 +241,10 @@ _KK_FUNCTION = _words(
     рахмет сәлем салем сәлеметсіз иә жоқ білесіз айтыңызшы
     """
 )
+# ... and as typed with Russian letters (қандай -> кандай), where that changes them
+_KK_FUNCTION |= frozenset(
+    kk_fold(w) for w in _KK_FUNCTION if len(w) >= 4 and not _KK_LETTER_SET.isdisjoint(w)
+)
 # Frequent Russian function words that do not exist in Kazakh.
 _RU_FUNCTION = _words(
     """
@@ -354,6 +358,7 @@ _KK_STOP = _words(
     айтыңызшы айтып беріңізші білесіз ме
     """
 )
+_KK_STOP |= frozenset(kk_fold(w) for w in _KK_STOP)  # typed with Russian letters
 _EN_STOP = _words(
     """
     a about after all also am an and any are as at be been before being
@@ -428,7 +433,11 @@ def _stem_cached(token: str, lang: str) -> str:
         # and Kazakh stemmers leave Latin untouched, and English names must
         # stem the same way in every index.
         return _snowball_stem("english", token)
-    if lang == "kk" or (lang != "ru" and _KK_LETTER_SET.intersection(token)):
+    if lang == "kk":
+        # Kazakh letters are folded first (қ -> к, ө -> о, і -> и ...), so a word typed
+        # with Russian letters stems exactly as its proper spelling does
+        return kk_stem(kk_fold(token))
+    if lang != "ru" and _KK_LETTER_SET.intersection(token):
         return kk_stem(token)
     return _snowball_stem("russian", token)
 
@@ -437,7 +446,10 @@ def stem(token: str, lang: str) -> str:
     """Stem one token (normally from :func:`tokenize`; raw case is tolerated).
 
     ``lang`` selects the stemmer for Cyrillic tokens: Snowball Russian for
-    ``"ru"``, :func:`bot.kb.kk_stem.kk_stem` for ``"kk"``; under ``"en"``
+    ``"ru"``, :func:`bot.kb.kk_stem.kk_stem` for ``"kk"``, applied to the word with
+    its Kazakh letters folded to the Russian ones people type for them
+    (ә ғ қ ң ө ұ ү һ і -> а г к н о у у х и: ``қызметтер`` and ``кызметтер`` both
+    give ``кызмет``); under ``"en"``
     (or an unknown language) a Cyrillic token uses the Kazakh stemmer if it
     contains Kazakh letters, else Russian.  Latin tokens always use Snowball
     English (Porter2); digit tokens are returned unchanged.  Region suffixes

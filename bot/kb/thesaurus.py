@@ -1,6 +1,8 @@
 """Domain query expansion: words a user asks with that the sources say differently.
 
 Keys and values are *stems* (as `bot.kb.text.stem` returns them) in one language.
+Kazakh entries are written as words with their Kazakh letters and go through `stem`
+here, which folds those letters (қызмет -> кызмет).
 A question word with an entry here is satisfied by any of the listed stems, so
 "services" finds the passage that lists passports and certificates, and
 "генконсул" the one that says "генеральный консул". Keep entries general to the
@@ -10,7 +12,10 @@ document, and add a test question when you add a line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import MappingProxyType
+
+from bot.kb.text import stem
 
 _RU = {
     "генконсул": ("консул",),
@@ -48,6 +53,18 @@ _EN = {
     "governor": ("head",),
 }
 
+
+def _kk(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(stem(word, "kk") for word in words)
+
+
+# (консулдық and елшілік stem to консул and елші: those entries fall away)
+_KK = {
+    key: tuple(sorted(terms))
+    for key, terms in ((stem(k, "kk"), _kk(v) - {stem(k, "kk")}) for k, v in _KK.items())
+    if terms
+}
+
 THESAURUS: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(
     {"ru": MappingProxyType(_RU), "kk": MappingProxyType(_KK), "en": MappingProxyType(_EN)}
 )
@@ -57,7 +74,7 @@ THESAURUS: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = Mappi
 WEAK = MappingProxyType(
     {
         "ru": frozenset({"назва", "называ", "зовут", "имя", "год", "дат", "мест", "город"}),
-        "kk": frozenset({"ата", "атау", "атал", "жыл", "күн", "орын", "қала"}),
+        "kk": _kk({"ата", "атау", "атал", "жыл", "күн", "орын", "қала"}),
         "en": frozenset({"name", "call", "year", "date", "place", "citi", "held", "take"}),
     }
 )
@@ -84,7 +101,7 @@ FACT_WORDS = MappingProxyType(
                 "расписан",
             }
         ),
-        "kk": frozenset(
+        "kk": _kk(
             {
                 "баға",
                 "бағас",

@@ -46,10 +46,13 @@ Known misses either way: ч/ш swaps (Чимкент/Шымкент), renamed pl
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 
-__all__ = ["romanize", "slug", "translit_key_normalized"]
+from bot.kb.kk_stem import KK_FOLD
+
+__all__ = ["cyrillic_readings", "romanize", "slug", "translit_key_normalized"]
 
 _CYR = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "gh", "д": "d",
@@ -165,3 +168,106 @@ def translit_key_normalized(text: str, keep_vowels: bool = False) -> str:
         if key:
             keys.append(key)
     return " ".join(keys)
+
+
+# --------------------------------------------------------------------------
+# Latin back to Cyrillic: Kazakh or Russian typed in Latin letters
+# --------------------------------------------------------------------------
+
+_RU_KK_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+
+#: Latin spellings with no counterpart in _CYR's romanisation: the Kazakh Latin
+#: alphabets (2018 acute: á ǵ ń ó ú ū ý ı; 2021: ä ğ ñ ö ü ş ç ı; 2017 apostrophes:
+#: a' g' n' o' u' i' s' c') and informal habits (j, h, c, w, x, ' for ь).
+_LATIN_EXTRA = {
+    "á": "ә", "ä": "ә", "ǵ": "ғ", "ğ": "ғ", "ń": "ң", "ñ": "ң", "ó": "ө", "ö": "ө",
+    "ú": "ү", "ü": "ү", "ū": "ұ", "ý": "у", "ı": "ы", "í": "і", "ş": "ш", "ç": "ч",
+    "é": "е", "ž": "ж", "š": "ш", "č": "ч",
+    "a'": "ә", "g'": "ғ", "n'": "ң", "o'": "ө", "u'": "ү", "i'": "і", "s'": "ш", "c'": "ч",
+    "j": "ж й дж", "h": "х", "c": "ц к ч", "w": "у в", "x": "х кс", "'": "ь ъ",
+    "ja": "я", "ju": "ю", "jo": "е", "sch": "щ", "tch": "ч", "ye": "е",
+}  # fmt: skip
+
+
+def _latin_readings() -> dict[str, tuple[str, ...]]:
+    """Latin letter or digraph -> the Cyrillic it may stand for, the inverse of _CYR's
+    romanisation (a -> а ә, y -> ы й, kh -> х, q -> қ ...) plus _LATIN_EXTRA."""
+    readings: dict[str, list[str]] = {}
+    for cyr in _RU_KK_LETTERS:
+        if _CYR[cyr]:
+            readings.setdefault(_CYR[cyr], []).append(cyr)
+    for latin, cyr in _LATIN_EXTRA.items():
+        readings.setdefault(latin, []).extend(cyr.split())
+    readings["yo"] = ["е"]  # ё, normalised to е
+    readings["y"] = ["ы", "й", "и"]  # ы first; й after a vowel (see below)
+    readings["i"] = ["і", "и", "й"]
+    readings["h"] = ["х", "һ"]
+    return {k: tuple(dict.fromkeys(v)) for k, v in readings.items()}
+
+
+_READINGS = _latin_readings()
+_MAX_KEY = max(map(len, _READINGS))
+_LATIN_VOWELS = frozenset("aeiouyáäóöúüūýıé")
+
+
+_SOFT = frozenset("бвдзлмнпрстфч")  # Russian consonants often written without their ь
+_VOWELS_AFTER = _LATIN_VOWELS | {"'"}  # (ь not before a vowel or an apostrophe)
+
+
+def _options(word: str, i: int, lang: str) -> list[tuple[int, str, int]]:
+    """Readings of the letters at word[i]: (cost, cyrillic, length). The longest key is
+    free; a shorter key where a longer one matched costs 1, every less likely letter 1.
+    Letters that Kazakh folding merges (а ә, о ө, у ұ ү, и і, х һ) are one reading; in
+    Russian they are Russian letters, and a consonant may take a dropped ь."""
+    out: list[tuple[int, str, int]] = []
+    longest = 0
+    for n in range(min(_MAX_KEY, len(word) - i), 0, -1):
+        cyrs = _READINGS.get(word[i : i + n])
+        if cyrs is None:
+            continue
+        longest = longest or n
+        split = 0 if n == longest else 1
+        if n == 1 and word[i] in "yi" and i > 0 and word[i - 1] in _LATIN_VOWELS:
+            cyrs = ("й", *cyrs)  # qandai, kakoy: a glide
+        if lang == "ru":
+            cyrs = tuple(c.translate(KK_FOLD) for c in cyrs)
+        folded: set[str] = set()
+        for cyr in cyrs:
+            if cyr.translate(KK_FOLD) in folded:
+                continue
+            folded.add(cyr.translate(KK_FOLD))
+            cost = split + len(folded) - 1
+            out.append((cost, cyr, n))
+            if lang == "ru" and cyr[-1:] in _SOFT and word[i + n : i + n + 1] not in _VOWELS_AFTER:
+                out.append((cost + 1, cyr + "ь", n))
+    if not out:  # an unknown letter: its base letter, or nothing
+        base = unicodedata.normalize("NFKD", word[i])[0]
+        cyrs = _READINGS.get(base, ("",)) if base != word[i] else ("",)
+        out.append((0, cyrs[0], 1))
+    return out
+
+
+def cyrillic_readings(word: str, lang: str, limit: int = 64) -> list[str]:
+    """The Cyrillic spellings a Latin word (normalised: lower case, diacritics kept) may
+    stand for in `lang` ("kk" or "ru"), most likely first: Kazakh Latin (Qazaq,
+    kóshesi, Taldyqorğan) and informal romanisation (zh, kh, sh, ch, ts, ya, y...).
+
+    ("qazaq", "kk") -> ["қазақ"]; ("ulitsa", "ru") -> ["улица", "улитса", ...].
+    Candidates are ranked by how many less likely readings they use (at most `limit`);
+    Kazakh ones differ only where Kazakh folding (see `bot.kb.kk_stem.kk_fold`) would
+    tell them apart."""
+    heap: list[tuple[int, int, str]] = [(0, 0, "")]
+    out: list[str] = []
+    seen: set[str] = set()
+    pops = 0
+    while heap and len(out) < limit and pops < 50 * limit:
+        cost, i, prefix = heapq.heappop(heap)
+        pops += 1
+        if i == len(word):
+            if prefix not in seen:
+                seen.add(prefix)
+                out.append(prefix)
+            continue
+        for extra, cyr, n in _options(word, i, lang):
+            heapq.heappush(heap, (cost + extra, i + n, prefix + cyr))
+    return out
