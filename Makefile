@@ -6,7 +6,7 @@ SRC    := bot tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
-.PHONY: install kb run test lint locales locales-extract bench clean
+.PHONY: install kb run test lint locales locales-extract bench eval clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ lint: $(STAMP)
 
 test: install lint
 	$(PY) -m pytest
+
+## Answer quality on the public sets beside the repo (../shared/eval) and our held-out set.
+SHARED_EVAL ?= ../shared/eval
+eval: install
+	$(PY) -m bot eval -q $(SHARED_EVAL)/qa-dev.jsonl
+	$(PY) -m bot eval -q --corpus $(SHARED_EVAL)/corpus-dev $(SHARED_EVAL)/qa-corpus-dev.jsonl
+	$(PY) -m bot eval -q --corpus $(SHARED_EVAL)/../corpus --no-curated eval/heldout-originals.jsonl
 
 bench: install
 	@for b in $(wildcard bench/*.py); do echo "== $$b"; $(PY) $$b --quick || exit 1; done

@@ -246,3 +246,13 @@ def test_public_corpus_dev_set_keeps_its_floor() -> None:
     assert metrics["hit@1"] >= 0.8 and metrics["hit@1_cross"] >= 0.7
     assert metrics["out_of_scope_abstained"] >= 0.9
     assert metrics["answer@1"] >= 0.45
+
+
+def test_service_words_come_from_the_consular_labels(kb: KnowledgeBase) -> None:
+    """'What services…' is satisfied by the names of the services the consular data lists
+    (built from its labels, not written into the thesaurus)."""
+    assert {"passport", "certif"} <= kb.service_terms("en")
+    assert "справк" in kb.service_terms("ru")
+    result = kb.search("What services did the Russian consulate offer in Taldykorgan?", "en")
+    assert result.answered and result.best is not None
+    assert "passport" in result.best.text("en")

@@ -39,7 +39,7 @@ from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
 from bot.kb.spelling import respell
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
-from bot.kb.thesaurus import FACT_WORDS, WEAK, WEAK_FACTOR, expand
+from bot.kb.thesaurus import FACT_WORDS, SERVICE_WORDS, WEAK, WEAK_FACTOR, expand
 from bot.kb.vectors import DenseIndex, DenseScores, embed_query
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,8 @@ class KnowledgeBase:
                 continue
             key = in_name.get(i, term)
             groups.setdefault(key, {key}).update((term, *expand(term, lang)))
+            if term in SERVICE_WORDS[lang]:
+                groups[key].update(self.service_terms(lang))
         items = list(groups.items())[:MAX_TERMS]
         names = set(in_name.values())
         idf = self._idf(lang, {t for _key, terms in items for t in terms})
@@ -353,6 +355,25 @@ class KnowledgeBase:
             )
         return concepts
 
+    def service_terms(self, lang: str) -> frozenset[str]:
+        """The words naming the consular services of the KB's labels (passport,
+        certificate, consultation…), two of the rarest stems of each label: what a
+        question about "services" or "documents" is satisfied by."""
+        key = f"services:{lang}"
+        if key not in self._vocab:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT record FROM labels WHERE kind = 'service'"
+                ).fetchall()
+            terms: set[str] = set()
+            for row in rows:
+                label = json.loads(row["record"]).get(lang, "")
+                words = sorted({t for t in stems(label, lang) if len(t) >= MIN_PREFIX})
+                df = self._df(lang, set(words))
+                terms.update(sorted(words, key=lambda t: (df.get(t, 0), t))[:2])
+            self._vocab[key] = frozenset(terms)
+        return self._vocab[key]
+
     def knows(self, term: str, lang: str) -> bool:
         """Whether `term` (a stem) occurs in the KB's `lang` index."""
         if lang not in self._vocab:
@@ -361,14 +382,20 @@ class KnowledgeBase:
             self._vocab[lang] = frozenset(row["term"] for row in rows)
         return term in self._vocab[lang]
 
-    def _idf(self, lang: str, terms: set[str]) -> dict[str, float]:
-        n = max(self._sizes.get(lang, 0), 1)
+    def _df(self, lang: str, terms: set[str]) -> dict[str, int]:
+        """How many passages of `lang` contain each term."""
+        if not terms:
+            return {}
         marks = ",".join("?" * len(terms))
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT term, doc FROM fts_{lang}_vocab WHERE term IN ({marks})", tuple(terms)
             ).fetchall()
-        df = {row["term"]: int(row["doc"]) for row in rows}
+        return {row["term"]: int(row["doc"]) for row in rows}
+
+    def _idf(self, lang: str, terms: set[str]) -> dict[str, float]:
+        n = max(self._sizes.get(lang, 0), 1)
+        df = self._df(lang, terms)
         return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
 
     def _lexical(self, concepts: list[Concept], lang: str) -> dict[int, float]:

@@ -4,8 +4,7 @@ Keys and values are *stems* (as `bot.kb.text.stem` returns them) in one language
 Kazakh entries are written as words with their Kazakh letters and go through `stem`
 here, which folds those letters (қызмет -> кызмет).
 A question word with an entry here is satisfied by any of the listed stems, so
-"services" finds the passage that lists passports and certificates, and
-"генконсул" the one that says "генеральный консул". Keep entries general to the
+"генконсул" finds the one that says "генеральный консул". Keep entries general to the
 domain (consular work, diplomacy, the war and its memory), never tied to one
 document, and add a test question when you add a line.
 """
@@ -21,8 +20,6 @@ _RU = {
     "генконсул": ("консул",),
     "генконсульств": ("консульств",),
     "замаким": ("аким", "заместител"),
-    "услуг": ("паспорт", "загранпаспорт", "справк", "консультац"),
-    "документ": ("паспорт", "загранпаспорт", "справк"),
     "посольств": ("посол",),
     "вов": ("велик", "отечествен"),
     "рк": ("казахста",),
@@ -32,8 +29,6 @@ _RU = {
     "губернатор": ("глав",),
 }
 _KK = {
-    "қызмет": ("төлқұжат", "анықтама", "кеңес"),
-    "құжат": ("төлқұжат", "анықтама"),
     "паспорт": ("төлқұжат",),
     "консулдық": ("консул",),
     "елшілік": ("елші",),
@@ -42,8 +37,6 @@ _KK = {
     "губернатор": ("басшы", "әкім"),
 }
 _EN = {
-    "servic": ("passport", "certif", "consult"),
-    "document": ("passport", "certif"),
     "consular": ("consul",),
     "embassi": ("ambassador",),
     "wwii": ("great", "patriot"),
@@ -64,6 +57,17 @@ _KK = {
     for key, terms in ((stem(k, "kk"), _kk(v) - {stem(k, "kk")}) for k, v in _KK.items())
     if terms
 }
+
+#: Words that ask for consular services in general ("what services…", "which documents…"):
+#: they are satisfied by the name of any service the consular data lists, taken from its
+#: labels when the KB is loaded (`KnowledgeBase.service_terms`), not written here.
+SERVICE_WORDS = MappingProxyType(
+    {
+        "ru": frozenset({"услуг", "документ"}),
+        "kk": _kk(["қызмет", "құжат"]),
+        "en": frozenset({"servic", "document"}),
+    }
+)
 
 THESAURUS: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(
     {"ru": MappingProxyType(_RU), "kk": MappingProxyType(_KK), "en": MappingProxyType(_EN)}
