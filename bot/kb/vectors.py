@@ -18,8 +18,9 @@ per-language means differ only by language). On the public corpus-dev set this t
 dense cross-language hit@1 from 0.44 to 0.92 (README, "Figures").
 
 **Search** is brute force over the int8 matrix in blocks of 1,024 rows (exact, no index to
-build; at 100,000 passages about 8 ms on 2 shared cores, against 39 ms with blocks of
-16,384 rows, and `DenseIndex.load` peaks at about 2.5x the index instead of 5.5x:
+build; at 100,000 passages 6.5 ms on 2 idle cores and 8 ms on busy ones, against 8.7 and
+39 ms with blocks of 16,384 rows, whose product BLAS spreads over threads that stall when
+the cores are shared; `DenseIndex.load` peaks at about 2.5x the index instead of 5.5x:
 `bench/kb_search.py`). Loading gives the same index as before up to float rounding.
 """
 
