@@ -17,8 +17,11 @@ the mean of the whole KB plus the language's offset measured on *parallel* passa
 per-language means differ only by language). On the public corpus-dev set this took
 dense cross-language hit@1 from 0.44 to 0.92 (README, "Figures").
 
-**Search** is brute force over the int8 matrix in chunks (exact, no index to build, and
-at 100,000 passages a few tens of milliseconds: `bench/kb_search.py`).
+**Search** is brute force over the int8 matrix in blocks of 1,024 rows (exact, no index to
+build; at 100,000 passages 6.5 ms on 2 idle cores and 8 ms on busy ones, against 8.7 and
+39 ms with blocks of 16,384 rows, whose product BLAS spreads over threads that stall when
+the cores are shared; `DenseIndex.load` peaks at about 2.5x the index instead of 5.5x:
+`bench/kb_search.py`). Loading gives the same index as before up to float rounding.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ import numpy.typing as npt
 from bot.kb.embed import Embedder, Vectors
 
 EMBED_BATCH = 32
-_CHUNK = 16_384  # rows converted to float32 at a time while scoring
+_LOAD_CHUNK = 4_096  # rows converted to float32 at a time while loading (6 MB at 384)
+_RANK_CHUNK = 1_024  # rows scored at a time (1.5 MB of float32 at 384 dimensions)
 _MEMO_SIZE = 8_192
 GAP_RANKS = (5, 30)  # vectors this process keeps from its recent builds
 
@@ -176,43 +180,65 @@ class DenseIndex:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, dim: int, langs: Iterable[str]) -> DenseIndex:
-        rows = conn.execute(
-            "SELECT u.passage_id, u.lang, v.data FROM units u JOIN vectors v ON v.hash = u.hash "
-            "ORDER BY u.passage_id, u.lang"
-        ).fetchall()
-        n = len(rows)
-        raw = np.empty((n, dim), dtype=np.int8)
-        raw_scales = np.empty(n, dtype=np.float32)
+        """The KB's vectors, centred and requantised. Rows are streamed into one buffer
+        (no list of 100,000 row tuples) and converted `_LOAD_CHUNK` rows at a time, so the
+        peak stays near twice the int8 matrix (`bench/kb_search.py`)."""
+        query = "FROM units u JOIN vectors v ON v.hash = u.hash"
+        n = int(conn.execute(f"SELECT count(*) {query}").fetchone()[0])
+        width = 4 + dim  # float32 scale + int8 components, as `pack` writes them
+        packed = np.empty((n, width), dtype=np.int8)
+        flat = packed.data.cast("B")
         passage_ids = np.empty(n, dtype=np.int64)
-        unit_langs: list[str] = []
-        for i, (pid, lang, blob) in enumerate(rows):
-            raw_scales[i], raw[i] = unpack(blob, dim)
+        lang_codes: dict[str, int] = {}
+        codes_seen = np.empty(n, dtype=np.int8)
+        i = 0
+        cursor = conn.execute(
+            f"SELECT u.passage_id, u.lang, v.data {query} ORDER BY u.passage_id, u.lang"
+        )
+        for pid, lang, blob in cursor:
+            if i == n:  # the tables changed between the count and the scan
+                break
+            flat[i * width : (i + 1) * width] = memoryview(blob)[:width]
             passage_ids[i] = pid
-            unit_langs.append(lang)
-        centres = _language_centres(raw, raw_scales, passage_ids, unit_langs, list(langs))
+            codes_seen[i] = lang_codes.setdefault(lang, len(lang_codes))
+            i += 1
+        packed, passage_ids, codes_seen = packed[:i], passage_ids[:i], codes_seen[:i]
+        raw = packed[:, 4:]
+        raw_scales = np.ascontiguousarray(packed[:, :4]).view(np.float32).ravel()
+        names = list(lang_codes)
+        centres = _language_centres(raw, raw_scales, passage_ids, codes_seen, names, list(langs))
         lang_index = {lang: k for k, lang in enumerate(centres)}
-        codes = np.array([lang_index[lang] for lang in unit_langs], dtype=np.int64)
+        remap = np.array([lang_index[lang] for lang in names] or [0], dtype=np.int64)
+        codes = remap[codes_seen]
         centre_matrix = np.stack(list(centres.values())) if centres else np.zeros((0, dim))
-        matrix = np.empty_like(raw)
-        scales = np.empty(n, dtype=np.float32)
-        for start in range(0, n, _CHUNK):
-            part = raw[start : start + _CHUNK].astype(np.float32)
-            part *= raw_scales[start : start + _CHUNK, None]
-            part -= centre_matrix[codes[start : start + _CHUNK]]
+        matrix = np.empty((len(raw), dim), dtype=np.int8)
+        scales = np.empty(len(raw), dtype=np.float32)
+        for start in range(0, len(raw), _LOAD_CHUNK):
+            end = start + _LOAD_CHUNK
+            part = raw[start:end].astype(np.float32)
+            part *= raw_scales[start:end, None]
+            part -= centre_matrix[codes[start:end]]
             part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-6)
             peak = np.maximum(np.abs(part).max(axis=1), 1e-6) / 127.0
-            matrix[start : start + _CHUNK] = np.rint(part / peak[:, None]).astype(np.int8)
-            scales[start : start + _CHUNK] = peak
+            part /= peak[:, None]
+            matrix[start:end] = np.rint(part, out=part)
+            scales[start:end] = peak
         return cls(passage_ids, matrix, scales, centres)
 
     def rank(self, query: Vectors) -> DenseScores:
-        """Cosine of `query` with every unit (exact; chunked so memory stays flat)."""
+        """Cosine of `query` with every unit (exact). Scored `_RANK_CHUNK` rows at a time:
+        a small float32 block stays in cache and its product runs on one BLAS thread,
+        which on 2 shared cores is several times faster than large blocks (benchmark)."""
         n = len(self.passage_ids)
         scores = np.empty(n, dtype=np.float32)
         q = query.astype(np.float32)
-        for start in range(0, n, _CHUNK):
-            part = self.matrix[start : start + _CHUNK].astype(np.float32)
-            scores[start : start + _CHUNK] = part @ q
+        chunk = _RANK_CHUNK
+        block = np.empty((min(chunk, n), self.matrix.shape[1]), dtype=np.float32)
+        for start in range(0, n, chunk):
+            part = self.matrix[start : start + chunk]
+            rows = block[: len(part)]
+            np.copyto(rows, part, casting="unsafe")
+            np.matmul(rows, q, out=scores[start : start + len(part)])
         scores *= self.scales
         return DenseScores(self.passage_ids, scores)
 
@@ -263,21 +289,33 @@ def _language_centres(
     raw: npt.NDArray[np.int8],
     scales: npt.NDArray[np.float32],
     passage_ids: npt.NDArray[np.int64],
-    unit_langs: list[str],
+    codes: npt.NDArray[np.int8],
+    names: list[str],
     langs: list[str],
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Per language: the KB's mean vector plus that language's offset on parallel passages."""
+    """Per language: the KB's mean vector plus that language's offset on parallel passages.
+
+    Units are sorted by passage; `codes` index `names` (each unit's language)."""
     n, dim = raw.shape
     total = np.zeros(dim, dtype=np.float64)
-    for start in range(0, n, _CHUNK):
-        part = raw[start : start + _CHUNK].astype(np.float32) * scales[start : start + _CHUNK, None]
+    for start in range(0, n, _LOAD_CHUNK):
+        end = start + _LOAD_CHUNK
+        part = raw[start:end].astype(np.float32) * scales[start:end, None]
         total += part.sum(axis=0)
     mean = total / max(n, 1)
-    present = {lang for lang in unit_langs}
-    by_passage: dict[int, dict[str, int]] = {}
-    for i, (pid, lang) in enumerate(zip(passage_ids.tolist(), unit_langs, strict=True)):
-        by_passage.setdefault(pid, {})[lang] = i
-    parallel = [rows for rows in by_passage.values() if len(rows) == len(langs)]
+    present = {names[c] for c in np.unique(codes).tolist()}
+    # A passage is parallel when it has a unit in each of `langs`: only runs of units of
+    # one passage at least that long can be, so Python looks at those alone.
+    boundary = np.r_[True, passage_ids[1:] != passage_ids[:-1]] if n else np.zeros(0, bool)
+    starts = np.flatnonzero(boundary)
+    ends = np.r_[starts[1:], n]
+    parallel = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start < len(langs):
+            continue
+        rows = {names[int(codes[i])]: i for i in range(start, end)}
+        if len(rows) == len(langs):
+            parallel.append(rows)
     centres: dict[str, npt.NDArray[np.float32]] = {}
     if parallel:
         lang_means = {}
