@@ -256,3 +256,29 @@ def test_service_words_come_from_the_consular_labels(kb: KnowledgeBase) -> None:
     result = kb.search("What services did the Russian consulate offer in Taldykorgan?", "en")
     assert result.answered and result.best is not None
     assert "passport" in result.best.text("en")
+
+
+def test_sentence_vectors_are_remembered_between_searches() -> None:
+    """Paging re-runs a search: its sentences are not embedded again."""
+    from bot.kb.answer import _SentenceMemo
+
+    calls: list[list[str]] = []
+
+    class Counting:
+        name, dim = "counting", 2
+
+        def passages(self, texts: object) -> np.ndarray:
+            batch = list(texts)  # type: ignore[call-overload]
+            calls.append(batch)
+            return np.array([[len(t), 1.0] for t in batch], dtype=np.float32)
+
+        def queries(self, texts: object) -> np.ndarray:
+            return self.passages(texts)
+
+    memo = _SentenceMemo(2)
+    first = memo.vectors(Counting(), ["a", "bb"])  # type: ignore[arg-type]
+    again = memo.vectors(Counting(), ["a", "bb"])  # type: ignore[arg-type]
+    assert calls == [["a", "bb"]] and np.array_equal(first, again)
+    memo.vectors(Counting(), ["ccc"])  # type: ignore[arg-type]  # evicts "a"
+    memo.vectors(Counting(), ["a"])  # type: ignore[arg-type]
+    assert calls == [["a", "bb"], ["ccc"], ["a"]]
