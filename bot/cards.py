@@ -253,11 +253,10 @@ def reception_card(kb: KnowledgeBase, reception: Reception, lang: str, *, past: 
             )
         ),
     ]
-    for doc in kb.documents_by_source([reception.source] if reception.source else []):
-        source = source_line(doc, lang)
-        if source:
-            lines.append("🔗 " + source)
-        break
+    documents = kb.documents_by_source([reception.source] if reception.source else [])
+    source = source_line(documents[0], lang) if documents else None
+    if source:
+        lines.append("🔗 " + source)
     return "\n".join(lines)
 
 

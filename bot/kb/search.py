@@ -1,14 +1,21 @@
-"""Answer a question from the knowledge base: FTS5 recall, then coverage re-ranking.
+"""Answer a question from the knowledge base: hybrid recall, fusion, abstention, and
+the sentence that answers.
 
-1. The question's language is detected (or given); its words are stemmed in that
-   language and the names in it (places, people, organisations, in any script or
-   spelling) are recognised as entities.
-2. FTS5 (`bm25`, with extra weight for names and titles) recalls candidate
-   passages in that language. Every token is quoted, so no input is FTS syntax.
-3. Each candidate gets a *coverage* score: the IDF-weighted share of the
-   question's concepts it contains (a concept is a word, or a name together with
-   the words that spell it). The final score mixes coverage and bm25.
-4. Below a coverage threshold the bot abstains instead of guessing.
+1. The question's language is detected (or given; Latin-typed Kazakh and Russian are
+   respelt first); its words are stemmed in that language and the names in it
+   (places, people, organisations, in any script or spelling) recognised as entities.
+2. Recall: FTS5 (`bm25`, names and titles weighted) in the question's language, every
+   token quoted so no input is FTS syntax; and the passages nearest to the question's
+   dense vector in any language (`bot.kb.vectors`).
+3. Each candidate gets a *coverage* score (the IDF-weighted share of the question's
+   concepts it contains; names and numbers count in any of its languages) and a dense
+   cosine; `fuse` mixes them.
+4. The bot abstains unless the best passage's words (in the question's language) or its
+   meaning (in any language) clearly answer, and never answers a question about a named
+   thing with a passage about something else, or a fee/phone/address question with a
+   passage that gives no fact of that form.
+5. The direct answer (`bot.kb.answer`) picks the sentence that answers and the date a
+   "when" question asks for.
 """
 
 from __future__ import annotations
@@ -81,7 +88,6 @@ def fuse(
     cosine: float | None,
     names: float,
     *,
-    has_lang: bool,
     top: float,
 ) -> float:
     """One score from the lexical coverage (question's language), bm25, the dense cosine
@@ -197,6 +203,7 @@ class KnowledgeBase:
         self._conn.row_factory = sqlite3.Row
         self._documents: dict[str, Document] = {}
         self._vocab: dict[str, frozenset[str]] = {}  # lang -> its index's terms (`knows`)
+        self._services: dict[str, frozenset[str]] = {}  # lang -> `service_terms`
         self._sizes = {
             lang: int(
                 self._conn.execute(
@@ -211,11 +218,12 @@ class KnowledgeBase:
         self._entity_docs = self._load_entity_docs()
 
     def _load_entity_docs(self) -> dict[str, set[str]]:
-        """Entity id -> the documents naming it ("" -> every document)."""
-        docs: dict[str, set[str]] = {"": set()}
+        """Entity id -> the documents naming it."""
+        docs: dict[str, set[str]] = {}
+        self._document_count = 0
         for row in self._conn.execute("SELECT id, record FROM documents"):
             record = json.loads(row["record"])
-            docs[""].add(row["id"])
+            self._document_count += 1
             ids = [*record.get("places", []), *record.get("mentioned_places", [])]
             ids += [p["id"] for p in record.get("people", [])]
             ids += [o["id"] for o in record.get("organisations", [])]
@@ -359,8 +367,7 @@ class KnowledgeBase:
         """The words naming the consular services of the KB's labels (passport,
         certificate, consultation…), two of the rarest stems of each label: what a
         question about "services" or "documents" is satisfied by."""
-        key = f"services:{lang}"
-        if key not in self._vocab:
+        if lang not in self._services:
             with self._lock:
                 rows = self._conn.execute(
                     "SELECT record FROM labels WHERE kind = 'service'"
@@ -371,8 +378,8 @@ class KnowledgeBase:
                 words = sorted({t for t in stems(label, lang) if len(t) >= MIN_PREFIX})
                 df = self._df(lang, set(words))
                 terms.update(sorted(words, key=lambda t: (df.get(t, 0), t))[:2])
-            self._vocab[key] = frozenset(terms)
-        return self._vocab[key]
+            self._services[lang] = frozenset(terms)
+        return self._services[lang]
 
     def knows(self, term: str, lang: str) -> bool:
         """Whether `term` (a stem) occurs in the KB's `lang` index."""
@@ -417,12 +424,6 @@ class KnowledgeBase:
         if self._embedder is None or self._dense_index is None or not len(self._dense_index):
             return None
         return embed_query(self._embedder, question)
-
-    def _dense(self, question: str) -> DenseScores | None:
-        vector = self._query_vector(question)
-        if vector is None or self._dense_index is None:
-            return None
-        return self._dense_index.rank(vector)
 
     def _passages(self, ids: list[int]) -> list[sqlite3.Row]:
         marks = ",".join("?" * len(ids))
@@ -472,7 +473,7 @@ class KnowledgeBase:
             bm25 = lexical.get(row["id"], 0.0)
             relevance = -bm25 / best_bm25
             cosine = dense.get(row["id"]) if dense is not None else None
-            score = fuse(coverage, relevance, cosine, names, has_lang=bool(own), top=top_dense)
+            score = fuse(coverage, relevance, cosine, names, top=top_dense)
             hits.append(
                 Hit(
                     passage_id=row["id"],
@@ -614,7 +615,7 @@ class KnowledgeBase:
         names = [c for c in concepts if c.entity is not None]
         if not names:
             return False
-        limit = max(RARE_NAME_DOCS, RARE_NAME_SHARE * len(self._entity_docs.get("", ())))
+        limit = max(RARE_NAME_DOCS, RARE_NAME_SHARE * self._document_count)
         return all(
             c.terms & hit.terms and len(self._entity_docs.get(c.entity or "", ())) <= limit
             for c in names
