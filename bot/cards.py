@@ -11,7 +11,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_kb_date
-from bot.kb.answer import DirectAnswer, lead_lines
+from bot.kb.answer import DirectAnswer, document_date, lead_lines
 from bot.kb.build import entity_token
 from bot.kb.search import Hit, KnowledgeBase
 from bot.kb.sources import Document, Reception
@@ -59,16 +59,17 @@ def source_name(doc: Document, lang: str) -> str | None:
     if doc.origin == "moderator":  # its source names the moderator: show no account id
         return escape(_("added by the bot's moderators"))
     publisher = doc.publisher or texts_in(doc.credit, lang) or None
-    published = None
-    if doc.published:
-        precision = "month-day" if doc.published.startswith("--") else None
-        published = format_kb_date(doc.published, precision, lang)
     name = escape(publisher) if publisher else None
     if doc.url and doc.url.startswith(("http://", "https://")):
         label = name or escape(_("link"))
         name = f'<a href="{escape(doc.url, quote=True)}">{label}</a>'
-    parts = [p for p in (name, escape(published) if published else None) if p]
-    return ", ".join(parts) if parts else None
+    if name is None:  # a bare date would read as the source's name
+        return None
+    published = None
+    if doc.published:
+        precision = "month-day" if doc.published.startswith("--") else None
+        published = format_kb_date(doc.published, precision, lang)
+    return f"{name}, {escape(published)}" if published else name
 
 
 def source_line(doc: Document, lang: str) -> str | None:
@@ -96,11 +97,13 @@ def render_answer(
     text = hit.texts.get(shown, "")
     lines = []
     if answer is not None and answer.passage_id == hit.passage_id:
-        lead = lead_lines(answer, locale)
-        if answer.sentence.strip() == text.strip():
-            lead = lead[:-1]  # the passage is that one sentence: show it once
-        lines += [f"<b>{escape(line)}</b>" for line in lead] + ([""] if lead else [])
-    lines.append(highlight(_trim(text), shown, hit.matched, kb))
+        lines += [f"<b>{escape(line)}</b>" for line in lead_lines(answer, locale)]
+        if answer.sentence in text:  # the rest of the passage is the context below
+            text = " ".join(part.strip() for part in text.split(answer.sentence)).strip()
+        if text:
+            lines.append("")
+    if text:
+        lines.append(highlight(_trim(text), shown, hit.matched, kb))
     if shown != locale:
         lines.append("<i>" + escape(_language_note(shown)) + "</i>")
     if doc is not None:
@@ -110,7 +113,8 @@ def render_answer(
                 name = texts_in(person.name, locale)
                 lines.append(f"👤 <b>{escape(name)}</b> — {escape(role)}")
         title = texts_in(doc.title, shown) or doc.id
-        date = format_kb_date(doc.date, doc.date_precision, locale)
+        given = document_date(doc)  # as precise as the source: no inferred year
+        date = format_kb_date(given[0], given[1], locale) if given else None
         place = place_line(doc, kb, locale)
         lines.append("")
         lines.append("📄 <b>" + escape(title) + "</b>")
