@@ -1,10 +1,10 @@
 """Direct answers: the one sentence of the best document that answers the question.
 
 Search ranks passages; a user wants the answer. Among the sentences of the best
-document's closest passages, the one nearest to the question (language-centred dense
-cosine, plus the question's words and names it contains) is shown first. A "when"
-question leads with the date (from that sentence, else the document's own date, never
-more precise than the source), a "how many" question prefers a sentence with a number.
+document's three closest passages, the one closest to what the question asks beyond the
+document's topic (see `choose_sentence`) is shown first. A "when" question leads with
+the date (from that sentence, else the document's own date, never more precise than the
+source); a sentence of the asked kind (a date, a new number, a new name) gets a bonus.
 """
 
 from __future__ import annotations
