@@ -260,7 +260,8 @@ def test_service_words_come_from_the_consular_labels(kb: KnowledgeBase) -> None:
 
 def test_sentence_vectors_are_remembered_between_searches() -> None:
     """Paging re-runs a search: its sentences are not embedded again."""
-    from bot.kb.answer import _SentenceMemo
+    from bot.kb.answer import sentence_vectors
+    from bot.kb.vectors import Memo
 
     calls: list[list[str]] = []
 
@@ -275,10 +276,10 @@ def test_sentence_vectors_are_remembered_between_searches() -> None:
         def queries(self, texts: object) -> np.ndarray:
             return self.passages(texts)
 
-    memo = _SentenceMemo(2)
-    first = memo.vectors(Counting(), ["a", "bb"])  # type: ignore[arg-type]
-    again = memo.vectors(Counting(), ["a", "bb"])  # type: ignore[arg-type]
+    memo: Memo[tuple[str, str], np.ndarray] = Memo(2)
+    first = sentence_vectors(Counting(), ["a", "bb"], memo)  # type: ignore[arg-type]
+    again = sentence_vectors(Counting(), ["a", "bb"], memo)  # type: ignore[arg-type]
     assert calls == [["a", "bb"]] and np.array_equal(first, again)
-    memo.vectors(Counting(), ["ccc"])  # type: ignore[arg-type]  # evicts "a"
-    memo.vectors(Counting(), ["a"])  # type: ignore[arg-type]
+    sentence_vectors(Counting(), ["ccc"], memo)  # type: ignore[arg-type]  # evicts "a"
+    sentence_vectors(Counting(), ["a"], memo)  # type: ignore[arg-type]
     assert calls == [["a", "bb"], ["ccc"], ["a"]]

@@ -10,8 +10,6 @@ source); a sentence of the asked kind (a date, a new number, a new name) gets a 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +19,7 @@ from bot.kb.dates import extract_dates
 from bot.kb.embed import Embedder, Vectors
 from bot.kb.sources import Document
 from bot.kb.text import normalize, stems, tokenize, translit_key
-from bot.kb.vectors import DenseIndex
+from bot.kb.vectors import DenseIndex, Memo
 
 #: Question phrases by the kind of answer they want (normalised: lower case, ё -> е).
 _WHEN = re.compile(
@@ -72,10 +70,9 @@ class DirectAnswer:
     passage_id: int
     kind: str
     #: For "when": the date the answer leads with, as the KB stores dates (``YYYY-MM-DD``,
-    #: ``--MM-DD`` without a year, ``YYYY-MM``, ``YYYY``) and where it comes from.
+    #: ``--MM-DD`` without a year, ``YYYY-MM``, ``YYYY``).
     date: str | None = None
     date_precision: str | None = None
-    date_from_document: bool = False
 
 
 def sentence_date(sentence: str, lang: str) -> tuple[str, str] | None:
@@ -118,41 +115,25 @@ def _fits(kind: str, sentence: str, lang: str, question: str) -> bool:
     return _new_names(sentence, question)
 
 
-class _SentenceMemo:
-    """Recent sentence vectors by model and text: paging and repeated questions re-run the
-    search, and popular documents are asked about again and again."""
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[tuple[str, str], Vectors] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def vectors(self, embedder: Embedder, texts: list[str]) -> Vectors:
-        keys = [(embedder.name, text) for text in texts]
-        with self._lock:
-            missing = [k for k in dict.fromkeys(keys) if k not in self._items]
-        if missing:
-            fresh = embedder.passages([text for _name, text in missing])
-            with self._lock:
-                for key, vector in zip(missing, fresh, strict=True):
-                    self._items[key] = vector
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
-        with self._lock:
-            found = [self._items.get(k) for k in keys]
-            for k in keys:
-                if k in self._items:
-                    self._items.move_to_end(k)
-        if any(v is None for v in found):  # evicted meanwhile by a larger batch
-            return embedder.passages(texts)
-        return np.stack([v for v in found if v is not None])
+#: Recent sentence vectors by model and text: paging and repeated questions re-run the
+#: search, and popular documents are asked about again and again.
+_sentences: Memo[tuple[str, str], Vectors] = Memo(4096)
 
 
-_memo = _SentenceMemo(4096)
-
-
-def _sentence_vectors(embedder: Embedder, texts: list[str]) -> Vectors:
-    return _memo.vectors(embedder, texts)
+def sentence_vectors(
+    embedder: Embedder, texts: list[str], memo: Memo[tuple[str, str], Vectors] = _sentences
+) -> Vectors:
+    """Vectors of `texts`, embedding only those `memo` does not hold."""
+    found: dict[str, Vectors] = {}
+    for text in dict.fromkeys(texts):
+        if (vector := memo.get((embedder.name, text))) is not None:
+            found[text] = vector
+    missing = [text for text in dict.fromkeys(texts) if text not in found]
+    if missing:
+        for text, vector in zip(missing, embedder.passages(missing), strict=True):
+            found[text] = vector
+            memo.put((embedder.name, text), vector)
+    return np.stack([found[text] for text in texts])
 
 
 def choose_sentence(
@@ -182,7 +163,7 @@ def choose_sentence(
     sentences = sentences[:MAX_SENTENCES]
     if not sentences:
         return None
-    vectors = _sentence_vectors(embedder, [sentence for _c, sentence in sentences])
+    vectors = sentence_vectors(embedder, [sentence for _c, sentence in sentences])
     centred = np.stack(
         [v - index.centre(c.lang) for v, (c, _s) in zip(vectors, sentences, strict=True)]
     )

@@ -47,7 +47,7 @@ from bot.kb.sources import Document, Place, document_from_dict
 from bot.kb.spelling import respell
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
 from bot.kb.thesaurus import FACT_WORDS, SERVICE_WORDS, WEAK, WEAK_FACTOR, expand
-from bot.kb.vectors import DenseIndex, DenseScores, embed_query
+from bot.kb.vectors import DenseIndex, DenseScores
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,11 @@ RARE_NAME_SHARE = 0.02
 TITLE_CREDIT = 0.5
 PREFIX_CREDIT = 0.6
 MIN_PREFIX = 4
+
+
+def _lead_with(hits: list[Hit], lead: Hit) -> list[Hit]:
+    """`hits` with `lead` first (the passage holding the answer)."""
+    return [lead, *(h for h in hits if h.passage_id != lead.passage_id)]
 
 
 def fuse(
@@ -423,7 +428,8 @@ class KnowledgeBase:
     def _query_vector(self, question: str) -> Vectors | None:
         if self._embedder is None or self._dense_index is None or not len(self._dense_index):
             return None
-        return embed_query(self._embedder, question)
+        vector: Vectors = self._embedder.queries([question])[0]
+        return vector
 
     def _passages(self, ids: list[int]) -> list[sqlite3.Row]:
         marks = ",".join("?" * len(ids))
@@ -447,13 +453,13 @@ class KnowledgeBase:
         lexical = self._lexical(concepts, lang)
         query = self._query_vector(question)
         dense = self._dense_index.rank(query) if query is not None and self._dense_index else None
-        candidates = dict.fromkeys(lexical)
-        if dense is not None:
-            candidates.update(dict.fromkeys(dense.top(RECALL)))
+        nearest = dense.top(RECALL) if dense is not None else {}
+        candidates = dict.fromkeys([*lexical, *nearest])
         if not candidates:
             return SearchResult(question, lang, [], False, all_terms)
         total = sum(c.weight for c in concepts)
-        top_dense = max(dense.top(1).values(), default=0.0) if dense is not None else 0.0
+        names_total = sum(c.weight for c in concepts if c.universal)
+        top_dense = max(nearest.values(), default=0.0)
         best_bm25 = max((-v for v in lexical.values()), default=0.0) or 1.0
         hits = []
         for row in self._passages(list(candidates)):
@@ -468,7 +474,6 @@ class KnowledgeBase:
             covered = [c for c, credit in credits if credit == 1.0]
             coverage = sum(c.weight * credit for c, credit in credits) / total
             universal = sum(c.weight * credit for c, credit in credits if c.universal)
-            names_total = sum(c.weight for c in concepts if c.universal)
             names = universal / names_total if names_total else 0.0
             bm25 = lexical.get(row["id"], 0.0)
             relevance = -bm25 / best_bm25
@@ -493,7 +498,7 @@ class KnowledgeBase:
         if facts:
             giving = [h for h in hits[:limit] if all(gives_fact(k, h.all_text) for k in facts)]
             if giving:
-                hits = self._lead_with(hits, giving[0].passage_id)
+                hits = _lead_with(hits, giving[0])
         missing_fact = bool(facts) and not all(gives_fact(k, hits[0].all_text) for k in facts)
         answered = (
             self._confident(hits[0], lang, dense, concepts)
@@ -505,7 +510,7 @@ class KnowledgeBase:
             found = self._direct_answer(question, lang, concepts, hits, dense, query)
             if found is not None:
                 answer, lead = found
-                hits = [lead, *(h for h in hits if h.passage_id != lead.passage_id)]
+                hits = _lead_with(hits, lead)
         return SearchResult(
             question, lang, hits[:limit], answered, all_terms, missing_fact, answer=answer
         )
@@ -552,10 +557,8 @@ class KnowledgeBase:
                 answer = replace(answer, date=found[0], date_precision=found[1])
             elif doc is not None and (given := document_date(doc)) is not None:
                 answer = replace(answer, date=given[0], date_precision=given[1])
-                answer = replace(answer, date_from_document=True)
-        order = [int(row["id"]) for row in rows]
-        at = order.index(candidate.passage_id)
-        texts = {k: row[f"text_{k}"] for k in LANGS if (row := rows[at])[f"text_{k}"]}
+        at = next(i for i, row in enumerate(rows) if row["id"] == candidate.passage_id)
+        texts = {k: rows[at][f"text_{k}"] for k in LANGS if rows[at][f"text_{k}"]}
         if at + 1 < len(rows):
             following = rows[at + 1]
             for k in list(texts):
@@ -565,22 +568,6 @@ class KnowledgeBase:
         lead = next((h for h in hits if h.passage_id == candidate.passage_id), best)
         lead = replace(lead, passage_id=candidate.passage_id, pid=rows[at]["pid"], texts=texts)
         return answer, lead
-
-    def _lead_with(self, hits: list[Hit], passage_id: int) -> list[Hit]:
-        """`hits` with the passage holding the direct answer first."""
-        if hits[0].passage_id == passage_id:
-            return hits
-        for i, hit in enumerate(hits):
-            if hit.passage_id == passage_id:
-                return [hit, *hits[:i], *hits[i + 1 :]]
-        row = self._passages([passage_id])[0]
-        lead = replace(
-            hits[0],
-            passage_id=passage_id,
-            pid=row["pid"],
-            texts={k: row[f"text_{k}"] for k in LANGS if row[f"text_{k}"]},
-        )
-        return [lead, *hits]
 
     def _confident(
         self, hit: Hit, lang: str, dense: DenseScores | None, concepts: list[Concept]

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +43,8 @@ from bot.kb.embed import Embedder, Vectors
 EMBED_BATCH = 32
 _LOAD_CHUNK = 4_096  # rows converted to float32 at a time while loading (6 MB at 384)
 _RANK_CHUNK = 1_024  # rows scored at a time (1.5 MB of float32 at 384 dimensions)
+K = TypeVar("K")
+V = TypeVar("V")
 _MEMO_SIZE = 8_192
 GAP_RANKS = (5, 30)  # vectors this process keeps from its recent builds
 
@@ -68,27 +72,31 @@ def unpack(blob: bytes, dim: int) -> tuple[float, npt.NDArray[np.int8]]:
     return scale, np.frombuffer(blob, dtype=np.int8, count=dim, offset=4)
 
 
-class _Memo:
-    """A bounded memory of packed vectors by hash, shared by this process's builds."""
+class Memo(Generic[K, V]):
+    """A bounded, thread-safe memory of the most recently used items: this process's
+    packed vectors between builds, and sentence vectors between searches."""
 
     def __init__(self, size: int) -> None:
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
-        blob = self._items.get(key)
-        if blob is not None:
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: K, item: V) -> None:
+        with self._lock:
+            self._items[key] = item
             self._items.move_to_end(key)
-        return blob
-
-    def put(self, key: str, blob: bytes) -> None:
-        self._items[key] = blob
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
-_memo = _Memo(_MEMO_SIZE)
+_memo: Memo[str, bytes] = Memo(_MEMO_SIZE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,8 +336,3 @@ def _language_centres(
     for lang in sorted(present):
         centres.setdefault(lang, mean.astype(np.float32))
     return centres
-
-
-def embed_query(embedder: Embedder, text: str) -> Vectors:
-    vectors: Vectors = embedder.queries([text])[0]
-    return vectors
