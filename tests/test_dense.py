@@ -4,6 +4,7 @@ abstention, fact questions and direct answers."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.kb.answer import lead_lines, question_kind, sentence_date
+from bot.kb.answer import answer_sentences, lead_lines, question_kind, sentence_date
 from bot.kb.build import build_kb, read_meta
 from bot.kb.embed import load_embedder
 from bot.kb.facts import asked_facts, gives_fact
@@ -243,9 +244,9 @@ def test_public_corpus_dev_set_keeps_its_floor() -> None:
     metrics = {
         k.strip(): float(v) for k, v in (line.split(":") for line in proc.stdout.splitlines())
     }
-    assert metrics["hit@1"] >= 0.8 and metrics["hit@1_cross"] >= 0.7
+    assert metrics["hit@1"] >= 0.85 and metrics["hit@1_cross"] >= 0.75
     assert metrics["out_of_scope_abstained"] >= 0.9
-    assert metrics["answer@1"] >= 0.45
+    assert metrics["answer@1"] >= 0.65
 
 
 def test_service_words_come_from_the_consular_labels(kb: KnowledgeBase) -> None:
@@ -258,28 +259,45 @@ def test_service_words_come_from_the_consular_labels(kb: KnowledgeBase) -> None:
     assert "passport" in result.best.text("en")
 
 
-def test_sentence_vectors_are_remembered_between_searches() -> None:
-    """Paging re-runs a search: its sentences are not embedded again."""
-    from bot.kb.answer import sentence_vectors
-    from bot.kb.vectors import Memo
+def test_a_search_embeds_only_the_question(kb_file: Path) -> None:
+    """Every sentence's vector is stored when the KB is built: answering a question (with
+    its direct answer) embeds the question alone, not the sentences it chooses from."""
+    kb = KnowledgeBase(kb_file)
+    with sqlite3.connect(kb_file) as conn:
+        stored = {
+            (pid, lang): [
+                row[0]
+                for row in conn.execute(
+                    "SELECT text FROM sentences WHERE passage_id = ? AND lang = ? ORDER BY ord",
+                    (pid, lang),
+                )
+            ]
+            for pid, lang in conn.execute("SELECT passage_id, lang FROM units")
+        }
+        texts = {
+            (pid, lang): text
+            for pid, *row in conn.execute("SELECT id, text_ru, text_kk, text_en FROM passages")
+            for lang, text in zip(("ru", "kk", "en"), row, strict=True)
+            if text
+        }
+    assert stored == {key: answer_sentences(text) for key, text in texts.items()}
+    embedder = kb._embedder
+    assert embedder is not None
+    calls: list[str] = []
+    real_queries, real_passages = embedder.queries, embedder.passages
 
-    calls: list[list[str]] = []
+    def queries(texts: list[str]) -> np.ndarray:
+        calls.append("query")
+        return real_queries(texts)
 
-    class Counting:
-        name, dim = "counting", 2
+    def passages(texts: list[str]) -> np.ndarray:
+        calls.append("passages")
+        return real_passages(texts)
 
-        def passages(self, texts: object) -> np.ndarray:
-            batch = list(texts)  # type: ignore[call-overload]
-            calls.append(batch)
-            return np.array([[len(t), 1.0] for t in batch], dtype=np.float32)
-
-        def queries(self, texts: object) -> np.ndarray:
-            return self.passages(texts)
-
-    memo: Memo[tuple[str, str], np.ndarray] = Memo(2)
-    first = sentence_vectors(Counting(), ["a", "bb"], memo)  # type: ignore[arg-type]
-    again = sentence_vectors(Counting(), ["a", "bb"], memo)  # type: ignore[arg-type]
-    assert calls == [["a", "bb"]] and np.array_equal(first, again)
-    sentence_vectors(Counting(), ["ccc"], memo)  # type: ignore[arg-type]  # evicts "a"
-    sentence_vectors(Counting(), ["a"], memo)  # type: ignore[arg-type]
-    assert calls == [["a", "bb"], ["ccc"], ["a"]]
+    embedder.queries, embedder.passages = queries, passages  # type: ignore[method-assign]
+    try:
+        result = kb.search("How many divisions were formed in Kazakhstan?", "en")
+    finally:
+        del embedder.queries, embedder.passages
+    assert result.answer is not None and "nine" in result.answer.sentence.lower()
+    assert calls == ["query"]

@@ -5,6 +5,8 @@ document's three closest passages, the one closest to what the question asks bey
 document's topic (see `choose_sentence`) is shown first. A "when" question leads with
 the date (from that sentence, else the document's own date, never more precise than the
 source); a sentence of the asked kind (a date, a new number, a new name) gets a bonus.
+Every sentence's vector is computed when the KB is built (`answer_sentences`), so
+answering embeds only the question.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.kb.dates import extract_dates
-from bot.kb.embed import Embedder, Vectors
+from bot.kb.embed import Vectors
 from bot.kb.sources import Document
 from bot.kb.text import normalize, stems, tokenize, translit_key
-from bot.kb.vectors import DenseIndex, Memo
+from bot.kb.vectors import DenseIndex
 
 #: Question phrases by the kind of answer they want (normalised: lower case, ё -> е).
 _WHEN = re.compile(
@@ -39,7 +41,6 @@ PASSAGE_WEIGHT = 1.0
 WORDS_WEIGHT = 0.15  # times the share of the question's words (stems) the sentence has
 TYPE_BONUS = 0.05
 MAX_PASSAGES = 3
-MAX_SENTENCES = 12  # embedded while the user waits (~10 ms each): 24 measured no better
 MIN_SENTENCE = 15  # characters: shorter pieces are headings or datelines
 
 
@@ -115,73 +116,58 @@ def _fits(kind: str, sentence: str, lang: str, question: str) -> bool:
     return _new_names(sentence, question)
 
 
-#: Recent sentence vectors by model and text: paging and repeated questions re-run the
-#: search, and popular documents are asked about again and again.
-_sentences: Memo[tuple[str, str], Vectors] = Memo(4096)
+def answer_sentences(text: str) -> list[str]:
+    """The sentences of a passage that may be shown as an answer, in order. The KB
+    stores a vector for each (`bot.kb.build`), so a search embeds none of them."""
+    from bot.kb.ingest import split_sentences
+
+    return [sentence for sentence in split_sentences(text) if len(sentence) > MIN_SENTENCE]
 
 
-def sentence_vectors(
-    embedder: Embedder, texts: list[str], memo: Memo[tuple[str, str], Vectors] = _sentences
-) -> Vectors:
-    """Vectors of `texts`, embedding only those `memo` does not hold."""
-    found: dict[str, Vectors] = {}
-    for text in dict.fromkeys(texts):
-        if (vector := memo.get((embedder.name, text))) is not None:
-            found[text] = vector
-    missing = [text for text in dict.fromkeys(texts) if text not in found]
-    if missing:
-        for text, vector in zip(missing, embedder.passages(missing), strict=True):
-            found[text] = vector
-            memo.put((embedder.name, text), vector)
-    return np.stack([found[text] for text in texts])
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a candidate passage, with its stored vector."""
+
+    candidate: Candidate
+    text: str
+    vector: Vectors
 
 
 def choose_sentence(
     question: str,
     terms: set[str],
-    candidates: Sequence[Candidate],
+    sentences: Sequence[Sentence],
     query: Vectors,
-    embedder: Embedder,
     index: DenseIndex,
 ) -> tuple[Candidate, str, str] | None:
-    """The sentence that answers, among the sentences of `candidates` (the best document's
-    closest passages): returns (its passage, the sentence, the question's kind).
+    """The sentence that answers, among `sentences` (those of the best document's
+    closest passages, `MAX_PASSAGES`): returns (its passage, the sentence, the kind).
 
     The question is compared with each sentence after removing what every candidate
     sentence shares (the document's topic, which the question repeats too): what is left
     is what the question asks beyond the topic. A sentence's passage's own closeness
     counts as much, and a sentence of the asked kind (a date for "when", a new number
     for "how many", a new name otherwise) gets a small bonus."""
-    from bot.kb.ingest import split_sentences
-
     kind = question_kind(question)
-    sentences: list[tuple[Candidate, str]] = []
-    for candidate in candidates[:MAX_PASSAGES]:
-        for sentence in split_sentences(candidate.text):
-            if len(sentence) > MIN_SENTENCE:
-                sentences.append((candidate, sentence))
-    sentences = sentences[:MAX_SENTENCES]
     if not sentences:
         return None
-    vectors = sentence_vectors(embedder, [sentence for _c, sentence in sentences])
-    centred = np.stack(
-        [v - index.centre(c.lang) for v, (c, _s) in zip(vectors, sentences, strict=True)]
-    )
+    centred = np.stack([s.vector - index.centre(s.candidate.lang) for s in sentences])
     centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-6)
     topic = centred.mean(axis=0)
     topic /= max(float(np.linalg.norm(topic)), 1e-6)
     asked = query - float(query @ topic) * topic
     scores = centred @ asked
-    for i, (candidate, sentence) in enumerate(sentences):
+    for i, sentence in enumerate(sentences):
+        candidate = sentence.candidate
         scores[i] += PASSAGE_WEIGHT * candidate.closeness
         if terms:
             scores[i] += (
-                WORDS_WEIGHT * len(terms & set(stems(sentence, candidate.lang))) / len(terms)
+                WORDS_WEIGHT * len(terms & set(stems(sentence.text, candidate.lang))) / len(terms)
             )
-        if _fits(kind, sentence, candidate.lang, question):
+        if _fits(kind, sentence.text, candidate.lang, question):
             scores[i] += TYPE_BONUS
-    candidate, sentence = sentences[int(np.argmax(scores))]
-    return candidate, sentence, kind
+    best = sentences[int(np.argmax(scores))]
+    return best.candidate, best.text, kind
 
 
 def document_date(doc: Document) -> tuple[str, str] | None:

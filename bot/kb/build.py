@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.kb.answer import answer_sentences
 from bot.kb.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from bot.kb.entities import EntityIndex
 from bot.kb.schema import LANGS, SCHEMA_VERSION, TABLES, fts_ddl
@@ -27,7 +28,7 @@ from bot.kb.sources import (
     load_sources,
 )
 from bot.kb.text import stems
-from bot.kb.vectors import Unit, unit_text, write_vectors
+from bot.kb.vectors import SentenceUnit, Unit, unit_text, write_vectors
 
 
 def entity_token(entity_id: str) -> str:
@@ -80,6 +81,7 @@ class KBWriter:
         self.index = index
         self.passages = 0
         self.units: list[Unit] = []  # texts to embed, one per passage and language
+        self.sentences: list[SentenceUnit] = []  # and each of their sentences
 
     def add_document(self, doc: Document) -> int:
         self.conn.execute(
@@ -128,6 +130,10 @@ class KBWriter:
             for lang, text in passage.text.items():
                 title = doc.title.get(lang) or doc.title.get(doc.source_lang, "")
                 self.units.append(Unit(rowid, lang, unit_text(title, text)))
+                self.sentences += [
+                    SentenceUnit(rowid, lang, n, sentence)
+                    for n, sentence in enumerate(answer_sentences(text))
+                ]
             for lang, (body_text, title_text, names_text) in fts_rows.items():
                 self.conn.execute(
                     f"INSERT INTO fts_{lang} (rowid, body, title, names) VALUES (?, ?, ?, ?)",
@@ -233,7 +239,9 @@ def write_kb(
         if embedder is not None:
             previous = _open_previous(out, embedder)
             try:
-                embedded = write_vectors(conn, writer.units, embedder, previous).embedded
+                embedded = write_vectors(
+                    conn, writer.units, embedder, previous, writer.sentences
+                ).embedded
             finally:
                 if previous is not None:
                     previous.close()

@@ -5,12 +5,14 @@ own FTS5 index over *stemmed* text (`body`), the document title (`title`) and th
 entities the passage names (`names`, as `e<id>` tokens), so a question is
 matched in its own language and the answer can be shown in any language.
 Each passage also has a dense vector per language it exists in (`units`, `vectors`),
-so a question in one language finds a passage that exists only in another.
+so a question in one language finds a passage that exists only in another, and each
+of its sentences has one too (`sentences`), from which the direct answer is chosen.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3  # bumped whenever indexed terms change (3: Kazakh stems folded)
+#: Bumped whenever indexed terms or tables change (3: Kazakh stems folded; 4: sentences).
+SCHEMA_VERSION = 4
 LANGS = ("ru", "kk", "en")
 
 TABLES = """
@@ -51,6 +53,15 @@ CREATE TABLE units (
     lang TEXT NOT NULL,
     hash TEXT NOT NULL REFERENCES vectors(hash)
 );
+-- direct answers (bot.kb.answer): the sentences of each passage-language unit
+CREATE TABLE sentences (
+    passage_id INTEGER NOT NULL REFERENCES passages(id),
+    lang TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    hash TEXT NOT NULL REFERENCES vectors(hash),
+    PRIMARY KEY (passage_id, lang, ord)
+) WITHOUT ROWID;
 """
 
 

@@ -4,7 +4,8 @@
 ``"{title}. {text}"`` (a unit). Vectors are stored in the KB file, quantised to int8
 with one float scale per vector, keyed by a hash of the model's name and the text:
 a rebuild reuses the vectors of the previous file (and of this process's recent
-builds) and embeds only new or changed passages.
+builds) and embeds only new or changed passages. Each sentence of a unit is stored and
+embedded the same way (table `sentences`) for the direct answer (`bot.kb.answer`).
 
 **Language centring.** A multilingual model places texts of one language near each
 other whatever they say: a Russian question sits closer to Russian passages about
@@ -107,9 +108,19 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceUnit:
+    """One sentence of a passage-language unit (`bot.kb.answer.answer_sentences`)."""
+
+    passage_id: int
+    lang: str
+    ord: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class EmbedStats:
-    units: int
-    embedded: int  # computed now; the rest came from the previous file or this process
+    units: int  # passage-language units (their sentences are stored too)
+    embedded: int  # texts computed now; the rest came from the previous file or this process
 
 
 def _previous_vectors(previous: sqlite3.Connection | None, hashes: list[str]) -> dict[str, bytes]:
@@ -131,17 +142,20 @@ def write_vectors(
     units: Sequence[Unit],
     embedder: Embedder,
     previous: sqlite3.Connection | None = None,
+    sentences: Sequence[SentenceUnit] = (),
 ) -> EmbedStats:
-    """Embed `units` (reusing known vectors) into the `vectors` and `units` tables."""
-    hashes = [text_hash(embedder.name, u.text) for u in units]
+    """Embed `units` and `sentences` (reusing known vectors) into the `vectors`, `units`
+    and `sentences` tables."""
+    texts = [*(u.text for u in units), *(s.text for s in sentences)]
+    hashes = [text_hash(embedder.name, text) for text in texts]
     known = _previous_vectors(previous, sorted(set(hashes)))
     for key in hashes:
         if key not in known and (blob := _memo.get(key)) is not None:
             known[key] = blob
     todo: dict[str, str] = {}
-    for key, unit in zip(hashes, units, strict=True):
+    for key, text in zip(hashes, texts, strict=True):
         if key not in known:
-            todo.setdefault(key, unit.text)
+            todo.setdefault(key, text)
     keys = list(todo)
     for start in range(0, len(keys), EMBED_BATCH):
         batch = keys[start : start + EMBED_BATCH]
@@ -156,7 +170,14 @@ def write_vectors(
     )
     conn.executemany(
         "INSERT INTO units (passage_id, lang, hash) VALUES (?, ?, ?)",
-        ((u.passage_id, u.lang, key) for u, key in zip(units, hashes, strict=True)),
+        ((u.passage_id, u.lang, key) for u, key in zip(units, hashes[: len(units)], strict=True)),
+    )
+    conn.executemany(
+        "INSERT INTO sentences (passage_id, lang, ord, text, hash) VALUES (?, ?, ?, ?, ?)",
+        (
+            (s.passage_id, s.lang, s.ord, s.text, key)
+            for s, key in zip(sentences, hashes[len(units) :], strict=True)
+        ),
     )
     return EmbedStats(units=len(units), embedded=len(keys))
 
