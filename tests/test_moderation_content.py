@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.devserver import DevServer
 from bot.kb.sources import DATA_DIR, INGESTED
+from bot.keyboards.callbacks import UploadAction
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -288,28 +289,82 @@ async def test_document_is_ingested_and_searchable(
 ) -> None:
     chat = Chat(devserver, ADMIN_ID, "en")
     await chat.choose_language()
+    # the file names no publisher and no link: the bot asks before adding it
     reply = (await chat.upload(NEWS_MD.encode(), "festival.md")).text or ""
+    assert "Who published this article?" in reply
+    assert "Publisher: not found" in reply and "Link: not found" in reply
+    assert ingested(mod_settings) == []
+    await chat.send("!!!")  # neither a name nor a link: asked again, nothing added
+    assert "could not find a publisher's name or a link" in (chat.last.text or "")
+    await chat.send("Kazakhstan Today, https://www.kt.kz/eng/culture/festival-irtysh")
+    reply = chat.last.text or ""
     assert "Added to the knowledge base." in reply
     assert "Title: Фестиваль «Дружба на Иртыше» открылся в Павлодаре" in reply
     assert "Language: Russian" in reply and "Date: November 14, 2026" in reply
     assert "Place: Pavlodar" in reply
     assert "Алексей Бородавкин — Посол России в Казахстане" in reply
-    assert "passages can now be found" in reply and "Source: festival.md" in reply
+    assert "passages can now be found" in reply and "File: festival.md" in reply
+    assert "Source: Kazakhstan Today" in reply
+    assert 'href="https://www.kt.kz/eng/culture/festival-irtysh"' in (chat.last.raw_text or "")
     assert [p.name for p in ingested(mod_settings)] == ["ingest-festival.json"]
     [entry] = await AuditRepo(bot.db.conn).recent()  # type: ignore[union-attr]
     assert (entry.action, entry.details["id"]) == ("document.ingest", "ingest-festival")
+    assert entry.details["publisher"] == "Kazakhstan Today"
+    # the question's buttons are gone; pressing a stale one changes nothing
+    answer = await chat.press(f"mdu:{UploadAction.add}", check=False)
+    assert answer is not None and "no longer waiting" in answer.get("text", "")
 
     await chat.send("Кто открыл фестиваль Дружба на Иртыше в Павлодаре?")
-    answer = chat.last.text or ""
-    assert "Бородавкин" in answer and "This passage is in Russian." in answer  # English UI
-    assert "festival.md" not in answer  # no internal file name on a user's card
+    answer_text = chat.last.text or ""
+    assert "Бородавкин" in answer_text and "This passage is in Russian." in answer_text
+    assert "Source: Kazakhstan Today" in answer_text  # as users know it, with its link
+    assert "festival.md" not in answer_text  # no internal file name on a user's card
 
-    # the same name again replaces it; a cp1251 .txt is read
-    reply = (await chat.upload(NEWS_MD.encode(), "festival.md")).text or ""
-    assert "Updated in the knowledge base" in reply
+    # the same name again replaces it, added as it is; a cp1251 .txt is read
+    await chat.upload(NEWS_MD.encode(), "festival.md")
+    await chat.press(label="➕ Add as it is")
+    assert "Updated in the knowledge base" in (chat.last.text or "")
     reply = (await chat.upload(NEWS_CP1251.encode("cp1251"), "volgograd.txt")).text or ""
+    assert "Who published this article?" in reply
+    await chat.press(label="✖️ Cancel")
+    assert "Cancelled. Nothing was added to the knowledge base." in (chat.last.text or "")
+    assert len(ingested(mod_settings)) == 1
+    await chat.upload(NEWS_CP1251.encode("cp1251"), "volgograd.txt")
+    await chat.send("/cancel")
+    assert "Nothing was added" in (chat.last.text or "")
+    await chat.upload(NEWS_CP1251.encode("cp1251"), "volgograd.txt")
+    await chat.press(label="➕ Add as it is")
+    reply = chat.last.text or ""
     assert "Added to the knowledge base." in reply and "Андрей Бочаров" in reply
+    assert "Source: not found" in reply
     assert len(ingested(mod_settings)) == 2
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+async def test_upload_asks_for_its_source_in_the_moderators_language(
+    devserver: DevServer, bot: BotRunner, mod_settings: Settings, lang: str
+) -> None:
+    chat = Chat(devserver, ADMIN_ID, lang)
+    await chat.choose_language()
+    reply = (await chat.upload(NEWS_MD.encode(), "festival.md")).text or ""
+    question, publisher, add = {
+        "ru": ("Кто опубликовал эту статью?", "Издание: не найдено", "➕ Добавить как есть"),
+        "kk": ("Бұл мақаланы кім жариялады?", "Басылым: табылмады", "➕ Сол күйінде қосу"),
+    }[lang]
+    assert question in reply and publisher in reply, reply
+    assert add in chat.labels()
+
+
+async def test_a_file_that_names_its_source_is_added_at_once(
+    devserver: DevServer, bot: BotRunner, mod_settings: Settings
+) -> None:
+    chat = Chat(devserver, ADMIN_ID, "en")
+    await chat.choose_language()
+    front = "---\npublisher: Kazinform\nurl: https://www.inform.kz/en/festival\n---\n"
+    reply = (await chat.upload((front + NEWS_MD).encode(), "festival.md")).text or ""
+    assert "Added to the knowledge base." in reply and "Source: Kazinform" in reply
+    assert "Who published" not in reply
+    assert len(ingested(mod_settings)) == 1
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])

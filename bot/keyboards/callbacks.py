@@ -153,6 +153,17 @@ class ReceptionAnnounceCB(CallbackData, prefix="mdra"):
     id: str
 
 
+class UploadAction(StrEnum):
+    add = "add"  # as it is, without the publisher or link asked for
+    cancel = "cancel"
+
+
+class UploadCB(CallbackData, prefix="mdu"):
+    """The source step of an upload."""
+
+    action: UploadAction
+
+
 class ContentCB(CallbackData, prefix="mdc"):
     """A step of the reception/event wizards."""
 

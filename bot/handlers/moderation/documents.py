@@ -2,13 +2,16 @@
 
 The file is checked (name, size) before it is downloaded, decoded, parsed into a
 one-language document, kept in `data/ingested/`, and the KB is rebuilt and reloaded.
-A file that cannot be used gets a reason and changes nothing.
+A file that cannot be used gets a reason and changes nothing. When the file does not
+say who published it or where the original is, the bot asks (cards show users the
+source, never the file name): the moderator sends them, or adds the document as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from html import escape
 from io import BytesIO
 from pathlib import Path
@@ -16,16 +19,28 @@ from pathlib import Path
 import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.cards import source_name
 from bot.config import Settings
 from bot.formatting import format_kb_date
 from bot.kb.build import build_kb
-from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news
+from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import INGESTED, Document, save_ingested
+from bot.kb.sources import (
+    INGESTED,
+    Document,
+    document_from_dict,
+    document_to_dict,
+    save_ingested,
+)
+from bot.keyboards.callbacks import UploadAction, UploadCB
 from bot.storage.roles import AuditRepo
 
 log = logging.getLogger(__name__)
@@ -34,6 +49,10 @@ MAX_UPLOAD = 1_000_000  # bytes: 1 MB
 EXTENSIONS = (".txt", ".md")
 MAX_PEOPLE = 15
 MAX_PLACES = 10
+
+
+class Upload(StatesGroup):
+    source = State()  # waiting for the publisher and the link of a parsed file
 
 
 def _save_and_build(doc: Document, data_dir: Path, kb_path: Path, embedder: str) -> bool:
@@ -145,9 +164,41 @@ def ingest_report(kb: KnowledgeBase, doc: Document, lang: str, *, replaced: bool
                 count,
             ).format(count=count)
         ),
-        "🔗 " + escape(_("Source: {source}").format(source=doc.source)),
+        "🔗 "
+        + escape(_("Source: {source}")).format(
+            source=source_name(doc, lang) or escape(_("not found"))
+        ),
+        "📎 " + escape(_("File: {name}").format(name=doc.source)),
     ]
     return "\n".join(lines)
+
+
+def source_question(doc: Document) -> str:
+    """Ask for the publisher and the link the file does not give (HTML)."""
+    found = _("not found")
+    return "\n".join(
+        [
+            "📰 <b>" + escape(_("Who published this article?")) + "</b>",
+            escape(
+                _(
+                    "Send the publisher's name and a link to the original, for example: "
+                    "Kazakhstan Today https://www.kt.kz/… Users see them as the source of "
+                    "the answers."
+                )
+            ),
+            "",
+            escape(_("Publisher: {publisher}").format(publisher=doc.publisher or found)),
+            escape(_("Link: {link}").format(link=doc.url or found)),
+        ]
+    )
+
+
+def source_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="➕ " + _("Add as it is"), callback_data=UploadCB(action=UploadAction.add))
+    builder.button(text="✖️ " + _("Cancel"), callback_data=UploadCB(action=UploadAction.cancel))
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 async def on_document(
@@ -157,6 +208,7 @@ async def on_document(
     settings: Settings,
     audit: AuditRepo,
     i18n: I18n,
+    state: FSMContext,
 ) -> None:
     document = message.document
     assert document is not None  # the filter guarantees it
@@ -181,15 +233,109 @@ async def on_document(
         log.info("document %r refused: %s", name, exc)
         await message.answer(refusal(exc.reason))
         return
+    if doc.publisher and doc.url:
+        await state.clear()
+        actor = message.from_user.id if message.from_user else 0
+        await add_document(message, doc, actor, kb, settings, audit, i18n)
+        return
+    await state.set_state(Upload.source)  # a file sent meanwhile replaces this one
+    await state.set_data({"upload": document_to_dict(doc)})
+    await message.answer(source_question(doc), reply_markup=source_keyboard())
+
+
+async def on_source(
+    message: Message,
+    state: FSMContext,
+    kb: KnowledgeBase,
+    settings: Settings,
+    audit: AuditRepo,
+    i18n: I18n,
+) -> None:
+    """The publisher and/or the link, typed: the document is added with them."""
+    doc = await _pending(state)
+    publisher, url = split_source(message.text or "")
+    if doc is None:  # the state outlived its data (a restart): start again
+        await state.clear()
+        await message.answer(escape(_("This upload is no longer waiting. Send the file again.")))
+        return
+    if publisher is None and url is None:
+        await message.answer(
+            escape(
+                _(
+                    "I could not find a publisher's name or a link in that. Send them as "
+                    "“Kazakhstan Today https://…”, or add the document as it is."
+                )
+            ),
+            reply_markup=source_keyboard(),
+        )
+        return
+    await state.clear()
+    doc = replace(doc, publisher=publisher or doc.publisher, url=url or doc.url)
+    actor = message.from_user.id if message.from_user else 0
+    await add_document(message, doc, actor, kb, settings, audit, i18n)
+
+
+async def on_source_button(
+    query: CallbackQuery,
+    callback_data: UploadCB,
+    state: FSMContext,
+    kb: KnowledgeBase,
+    settings: Settings,
+    audit: AuditRepo,
+    i18n: I18n,
+) -> None:
+    """Add the document as the file gives it, or drop it."""
+    doc = await _pending(state) if await state.get_state() == Upload.source.state else None
+    if doc is None or not isinstance(query.message, Message):
+        await query.answer(
+            _("This upload is no longer waiting. Send the file again."), show_alert=True
+        )
+        return
+    await state.clear()
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)
+    if callback_data.action == UploadAction.cancel:
+        await query.message.answer(escape(_("Cancelled. Nothing was added to the knowledge base.")))
+        return
+    await add_document(query.message, doc, query.from_user.id, kb, settings, audit, i18n)
+
+
+async def cancel_upload(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(escape(_("Cancelled. Nothing was added to the knowledge base.")))
+
+
+async def not_a_source(message: Message) -> None:
+    """A sticker, a photo or a command where the publisher and link are expected."""
+    await message.answer(
+        escape(_("Send the publisher's name and a link as text, or use the buttons.")),
+        reply_markup=source_keyboard(),
+    )
+
+
+async def _pending(state: FSMContext) -> Document | None:
+    record = (await state.get_data()).get("upload")
+    return document_from_dict(record) if isinstance(record, dict) else None
+
+
+async def add_document(
+    message: Message,
+    doc: Document,
+    actor: int,
+    kb: KnowledgeBase,
+    settings: Settings,
+    audit: AuditRepo,
+    i18n: I18n,
+) -> None:
+    """Add `doc` to the KB, record it, and report what was extracted into the chat."""
     try:
         replaced = await add_to_kb(doc, settings, kb)
     except Exception:
-        log.exception("adding %r to the knowledge base failed", name)
+        log.exception("adding %r to the knowledge base failed", doc.source)
         await message.answer(
             "⚠️ " + escape(_("The knowledge base could not be rebuilt, so nothing was added."))
         )
         return
-    actor = message.from_user.id if message.from_user else 0
     await audit.record(
         actor,
         "document.ingest",
@@ -197,12 +343,28 @@ async def on_document(
         source=doc.source,
         lang=doc.source_lang,
         passages=len(doc.passages),
+        publisher=doc.publisher,
+        url=doc.url,
         replaced=replaced,
     )
     await message.answer(ingest_report(kb, doc, i18n.current_locale, replaced=replaced))
 
 
+def _plain_text(message: Message) -> bool:
+    return bool(message.text) and not (message.text or "").startswith("/")
+
+
+def _not_command(message: Message) -> bool:
+    """Commands go to their handlers (the upload keeps waiting)."""
+    return not (message.text or "").startswith("/")
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_document, F.document)
+    waiting = StateFilter(Upload.source)
+    router.message.register(cancel_upload, Command("cancel"), waiting)
+    router.message.register(on_source, waiting, _plain_text)
+    router.callback_query.register(on_source_button, UploadCB.filter())
+    router.message.register(not_a_source, waiting, _not_command)
     return router

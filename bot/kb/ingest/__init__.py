@@ -51,6 +51,7 @@ Everything is in the source language only: `title`, `role`, passages are
 
 from bot.kb.ingest.decode import IngestError, decode_upload
 from bot.kb.ingest.pipeline import MAX_TITLE, MIN_LETTERS, parse_news
+from bot.kb.ingest.provenance import split_source
 from bot.kb.ingest.sentences import MAX_PASSAGE, split_sentences
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "decode_upload",
     "parse_news",
     "split_sentences",
+    "split_source",
 ]

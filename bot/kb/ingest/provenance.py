@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Provenance", "publisher_from_credit", "read_provenance"]
+__all__ = ["Provenance", "publisher_from_credit", "read_provenance", "split_source"]
 
 _EDGE_LINES = 5  # a source line or URL line is looked for this far from the top and the bottom
 _MAX_PUBLISHER = 100
@@ -82,7 +82,7 @@ def read_provenance(text: str) -> Provenance:
         if front.get("title"):
             head.append(f"# {front['title']}\n")
         text = "\n".join(head) + "\n" + text[m.end() :]
-    publisher, url = _split_publisher(front.get("publisher", ""))
+    publisher, url = split_source(front.get("publisher", ""))
     url = _url(front.get("url", "")) or url
 
     lines = text.split("\n")
@@ -92,7 +92,7 @@ def read_provenance(text: str) -> Provenance:
     for i in dict.fromkeys(edges):
         line = lines[i]
         if (s := _SOURCE_LINE_RE.match(line)) is not None:
-            name, link = _split_publisher(s["value"])
+            name, link = split_source(s["value"])
             if name or link:
                 publisher = publisher or name
                 url = url or link
@@ -144,8 +144,9 @@ def _url(text: str) -> str | None:
     return m.group().rstrip(_URL_TRAIL) if m else None
 
 
-def _split_publisher(value: str) -> tuple[str | None, str | None]:
-    """A "Source:" value: a name, a URL, "Name, https://...", or "[Name](https://...)"."""
+def split_source(value: str) -> tuple[str | None, str | None]:
+    """A "Source:" value (or a moderator's reply when an upload asks for its source): a
+    name, a URL, "Name, https://...", or "[Name](https://...)" -> (name, url)."""
     value = _clean_value(value)
     md = _MD_LINK_RE.match(value)
     if md:
