@@ -50,7 +50,7 @@ from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
 from bot.kb.spelling import respell
 from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
-from bot.kb.thesaurus import FACT_WORDS, SERVICE_WORDS, WEAK, WEAK_FACTOR, expand
+from bot.kb.thesaurus import SERVICE_WORDS, WEAK, WEAK_FACTOR, expand
 from bot.kb.vectors import DenseIndex, DenseScores, unpack
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,6 @@ class Concept:
 
     terms: frozenset[str]
     weight: float
-    fact: bool = False  # asks for a kind of fact the sources rarely give (a fee, a phone)
     #: A name or a number: the same token in every language, so it counts in passages
     #: that exist only in another language.
     universal: bool = False
@@ -367,7 +366,6 @@ class KnowledgeBase:
         names = set(in_name.values())
         idf = self._idf(lang, {t for _key, terms in items for t in terms})
         weak = WEAK.get(lang, frozenset())
-        facts = FACT_WORDS.get(lang, frozenset())
         concepts = []
         for key, terms in items:
             weight = max(idf[t] for t in terms) * (WEAK_FACTOR if key in weak else 1.0)
@@ -376,7 +374,6 @@ class KnowledgeBase:
                 Concept(
                     frozenset(terms),
                     weight,
-                    fact=key in facts,
                     universal=universal,
                     entity=specific.get(key),
                     framing=key in weak or (key in names and key not in specific),
@@ -570,7 +567,7 @@ class KnowledgeBase:
             closeness = dense.get(row["id"]) or 0.0
             candidates.append(Candidate(int(row["id"]), shown, row[f"text_{shown}"], closeness))
         candidates.sort(key=lambda c: (c.passage_id != best.passage_id, -c.closeness))
-        terms = {t for c in concepts if not c.fact for t in c.terms}
+        terms = {t for c in concepts for t in c.terms}
         sentences = self._sentences(candidates[:MAX_PASSAGES])
         chosen = choose_sentence(question, terms, sentences, query, self._dense_index)
         if chosen is None:

@@ -84,62 +84,6 @@ WEAK = MappingProxyType(
 )
 WEAK_FACTOR = 0.3
 
-#: Kinds of fact the sources rarely give (fees, phones, addresses, hours). When a
-#: question asks for one and the best passage does not contain it, the bot says it
-#: does not know instead of showing a passage that merely shares the other words.
-FACT_WORDS = MappingProxyType(
-    {
-        "ru": frozenset(
-            {
-                "сто",
-                "стоимост",
-                "цен",
-                "плат",
-                "пошлин",
-                "телефон",
-                "номер",
-                "адрес",
-                "почт",
-                "сайт",
-                "график",
-                "расписан",
-            }
-        ),
-        "kk": _kk(
-            {
-                "баға",
-                "бағас",
-                "құн",
-                "төле",
-                "төлем",
-                "телефон",
-                "телефо",
-                "нөмір",
-                "мекенжай",
-                "пошта",
-                "сайт",
-                "кесте",
-                "сағат",
-            }
-        ),
-        "en": frozenset(
-            {
-                "cost",
-                "price",
-                "fee",
-                "phone",
-                "telephon",
-                "number",
-                "address",
-                "email",
-                "websit",
-                "hour",
-                "schedul",
-            }
-        ),
-    }
-)
-
 
 def expand(term: str, lang: str) -> tuple[str, ...]:
     return THESAURUS.get(lang, MappingProxyType({})).get(term, ())
