@@ -6,7 +6,7 @@ SRC    := bot tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
-.PHONY: install kb run test lint locales locales-extract bench eval clean
+.PHONY: install kb run test lint locales locales-extract bench eval clean services
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check $(SRC)
 	$(VENV)/bin/mypy
 
-test: install lint
+## PostgreSQL (Debian's package) for the tests that start their own server: installed
+## when missing and possible (root with apt-get); without it those tests skip, saying why.
+services:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	( [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  ( DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1 || \
+	    ( apt-get update -qq >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1 ) ) ) || \
+	echo "PostgreSQL is not installed and could not be installed here: its tests will skip"
+
+test: install lint services
 	$(PY) -m pytest
 
 ## Answer quality on the public sets beside the repo (../shared/eval) and our held-out set.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,9 @@ from bot.devserver import DevServer
 from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase
 from bot.runner import BotRunner
+from bot.storage.database import Database
 from bot.storage.users import UserRepo
+from tests.postgres import PostgresUnavailable, create_database, drop_database, postgres_server
 
 TOKEN = "123456:TEST-token"
 
@@ -30,6 +32,37 @@ def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def kb(kb_file: Path) -> KnowledgeBase:
     return KnowledgeBase(kb_file)
+
+
+@pytest.fixture(scope="session")
+def postgres_base() -> Iterator[str]:
+    """A PostgreSQL server of the test run's own (see tests/postgres.py)."""
+    try:
+        with postgres_server() as base:
+            yield base
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A new, migrated database on each backend: a SQLite file, and a database of its own
+    on the test run's PostgreSQL server (dropped after)."""
+    if request.param == "sqlite":
+        db = await Database.open(tmp_path / "bot.db")
+        try:
+            yield db
+        finally:
+            await db.close()
+        return
+    base: str = request.getfixturevalue("postgres_base")
+    name, url = await create_database(base)
+    db = await Database.open(url)
+    try:
+        yield db
+    finally:
+        await db.close()
+        await drop_database(base, name)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.db import Database
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.legacy import MIGRATIONS
 from bot.storage.users import UserRepo
 
 

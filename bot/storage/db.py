@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.legacy import MIGRATIONS
 
 log = logging.getLogger(__name__)
 

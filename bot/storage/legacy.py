@@ -1,9 +1,14 @@
-"""Schema migrations, applied in order and tracked by `PRAGMA user_version`.
-
-Append new steps; never edit a step that has shipped.
+"""The schema steps of the releases before Alembic, tracked by SQLite's
+`PRAGMA user_version`. Frozen: new changes are Alembic revisions
+(`bot/storage/migrations/versions/`). `upgrade` brings a database made by any of
+those releases to the last step, which equals Alembic's baseline revision.
 """
 
 from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy.engine import Connection
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: users. Only what the bot needs to serve someone: no names or usernames.
@@ -114,3 +119,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_by_actor ON audit_log(actor_id, at);
     """,
 )
+
+
+def upgrade(connection: Connection) -> int:
+    """Apply the steps a SQLite database made by an earlier release lacks (inside the
+    caller's transaction); returns the version it now has."""
+    version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for statement in statements(script):
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """A script's statements, split where SQLite's own tokenizer says one is complete
+    (a ";" inside a comment or a string does not end one)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out

@@ -1,0 +1,152 @@
+"""The database behind the bot: SQLite by default, PostgreSQL for several instances.
+
+`Database` owns an async SQLAlchemy engine (a pool of connections) and hands out units
+of work: ``async with db.transaction() as tx:`` runs everything inside on one connection
+and commits it as a whole, or rolls it all back when the block raises. Two coroutines
+never share a connection, so neither can commit the other's half-finished writes.
+
+SQLite (``sqlite+aiosqlite:///var/dostyq.db``): WAL, a busy timeout, foreign keys, and
+every transaction begun with ``BEGIN IMMEDIATE`` — it takes the write lock at the start,
+so two writers queue instead of failing when the second upgrades its lock (reads use
+`read()`, which takes no lock). PostgreSQL (``postgresql+asyncpg://...``): the default
+READ COMMITTED; claims lock rows with ``FOR UPDATE SKIP LOCKED`` where they need it.
+
+Migrations are Alembic's (`bot/storage/migrations/`), applied at `open`. A database made
+by the releases before Alembic (tracked by ``PRAGMA user_version``) is brought to the
+last of those steps and stamped with the baseline revision: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from bot.storage import legacy
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: The Alembic revision whose schema equals the last `PRAGMA user_version` migration.
+BASELINE = "0001"
+_BEGIN = "sqlite_begin"  # execution option: how a SQLite transaction begins
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The URL of a SQLite file (or ``:memory:``)."""
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+class Database:
+    """A pool of connections to the bot's database and its units of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @classmethod
+    async def open(cls, url: str | Path) -> Database:
+        """Connect (creating a SQLite file's folder) and migrate to the newest schema.
+        A `Path` is a SQLite file."""
+        url = sqlite_url(url) if isinstance(url, Path) else url
+        db = cls(create_engine(url))
+        await db.migrate()
+        return db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading (on SQLite it takes no write lock). Anything written
+        on it is rolled back."""
+        async with self.engine.connect() as conn:
+            if self.backend == "sqlite":
+                await conn.execution_options(**{_BEGIN: "DEFERRED"})
+            yield conn
+
+    async def migrate(self) -> str:
+        """Apply pending migrations; returns the resulting revision."""
+        async with self.transaction() as conn:
+            return await conn.run_sync(_migrate)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """The engine for `url`, with SQLite made fit for a bot that writes often."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    database = parsed.database or ":memory:"
+    options: dict[str, Any] = {}
+    if database == ":memory:":  # one connection, or each would see its own empty database
+        options["poolclass"] = StaticPool
+    else:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we say when transactions begin
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "busy_timeout=5000",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _migrate(connection: Connection) -> str:
+    tables = set(inspect(connection).get_table_names())
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None and "users" in tables:  # made before Alembic: finish, then stamp
+        legacy.upgrade(connection)
+        command.stamp(alembic_config(connection), BASELINE)
+        log.info("database from an earlier release stamped at revision %s", BASELINE)
+    command.upgrade(alembic_config(connection), "head")
+    revision = MigrationContext.configure(connection).get_current_revision()
+    return revision or ""

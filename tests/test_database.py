@@ -1,0 +1,163 @@
+"""The database core on both backends: units of work, isolation between coroutines,
+migrations (Alembic) and the in-place upgrade of a database made by the previous release."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, text
+
+from bot.storage import schema as t
+from bot.storage.database import Database, head_revision
+from bot.storage.legacy import MIGRATIONS
+
+
+async def count(db: Database, table: str) -> int:
+    async with db.read() as conn:
+        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+
+def _user(uid: int) -> dict[str, object]:
+    return {"id": uid, "first_seen": "2026-01-01", "last_seen": "2026-01-01"}
+
+
+async def test_a_unit_of_work_that_fails_half_way_leaves_nothing(database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as tx:
+            await tx.execute(insert(t.users).values(_user(1)))
+            await tx.execute(
+                insert(t.questions).values(
+                    user_id=1, text="q", lang="ru", answered=False, created_at="2026-01-01"
+                )
+            )
+            raise RuntimeError("the handler failed after two writes")
+    assert await count(database, "users") == 0 and await count(database, "questions") == 0
+    async with database.transaction() as tx:  # the next unit of work commits only its own
+        await tx.execute(insert(t.users).values(_user(2)))
+    assert await count(database, "users") == 1
+
+
+async def test_a_failed_statement_does_not_commit_the_writes_before_it(
+    database: Database,
+) -> None:
+    async with database.transaction() as tx:
+        await tx.execute(insert(t.users).values(_user(1)))
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        async with database.transaction() as tx:
+            await tx.execute(insert(t.users).values(_user(2)))
+            await tx.execute(insert(t.users).values(_user(1)))  # violates the primary key
+    async with database.read() as conn:
+        ids = (await conn.execute(select(t.users.c.id))).scalars().all()
+    assert ids == [1]
+
+
+async def test_concurrent_updates_never_see_each_others_uncommitted_writes(
+    database: Database,
+) -> None:
+    """Two coroutines: one writes and waits before committing; the other reads meanwhile
+    and sees nothing of it, then the first rolls back and nothing ever existed."""
+    written, checked = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        with pytest.raises(LookupError):
+            async with database.transaction() as tx:
+                await tx.execute(insert(t.users).values(_user(10)))
+                written.set()
+                await checked.wait()
+                raise LookupError("rolled back")
+
+    async def reader() -> int:
+        await written.wait()
+        try:
+            async with database.read() as conn:
+                stmt = select(func.count()).select_from(t.users)
+                return int((await conn.execute(stmt)).scalar_one())
+        finally:
+            checked.set()
+
+    _, seen = await asyncio.gather(writer(), reader())
+    assert seen == 0
+    assert await count(database, "users") == 0
+
+
+async def test_migrations_run_once_and_reach_the_head(database: Database) -> None:
+    assert await database.migrate() == head_revision()
+    assert await database.migrate() == head_revision()
+    async with database.read() as conn:
+        versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+    assert versions == [(head_revision(),)]
+
+
+async def test_sqlite_is_tuned_for_a_bot_that_writes_often(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sub" / "bot.db")  # folders are created
+    try:
+        async with db.read() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await db.close()
+
+
+def _previous_release_database(path: Path) -> None:
+    """A database as the release before Alembic made it (its migrations, `user_version`),
+    with a row in every table."""
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS, start=1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.executescript(
+        """
+        INSERT INTO users VALUES (5000000001, 'kk', 'ru', '2026-01-01T00:00:00+00:00',
+                                  '2026-02-01T00:00:00+00:00', 1);
+        INSERT INTO questions VALUES (1, 5000000001, 'Асық ату деген не?', 'kk', 1, 7,
+                                      '2026-01-02T00:00:00+00:00');
+        INSERT INTO feedback VALUES (1, 7, 1, '2026-01-02T00:00:00+00:00');
+        INSERT INTO subscriptions VALUES (5000000001, 'region', 'zhetysu', '2026-01-03');
+        INSERT INTO receptions VALUES (1, 'ru-almaty', 'taldykorgan', 'zhetysu', '2026-12-15',
+                                       '["passport"]', '{"ru": "Запись"}', 42, '2026-01-04');
+        INSERT INTO announcements (id, created_by, created_at, status, audience, texts)
+            VALUES (1, 42, '2026-01-05', 'done', '{"kind": "all"}', '{"ru": "Привет"}');
+        INSERT INTO outbox VALUES (1, 5000000001, 'kk', 'sent', 1, 0, 99, NULL, '2026-01-05');
+        INSERT INTO moderators VALUES (43, 42, '2026-01-06');
+        INSERT INTO audit_log VALUES (1, 42, 'moderator.add', '{"user": 43}', '2026-01-06');
+        """
+    )
+    conn.commit()
+    conn.close()
+
+
+async def test_a_database_of_the_previous_release_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "dostyq.db"
+    _previous_release_database(path)
+    before = sqlite3.connect(path)
+    tables = [table.name for table in t.metadata.sorted_tables]
+    rows = {name: before.execute(f"SELECT * FROM {name}").fetchall() for name in tables}
+    before.close()
+    assert all(rows.values())  # a row in every table
+
+    db = await Database.open(path)
+    try:
+        async with db.read() as conn:
+            for name in tables:
+                after = (await conn.execute(text(f"SELECT * FROM {name}"))).all()
+                assert [tuple(r) for r in after] == rows[name], name
+            revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+            user = (await conn.execute(select(t.users).where(t.users.c.blocked))).one()
+        assert revision == [(head_revision(),)]
+        assert user.id == 5000000001 and user.blocked is True  # read back as a boolean
+        async with db.transaction() as tx:  # and it takes new rows as before
+            await tx.execute(insert(t.users).values(_user(2)))
+    finally:
+        await db.close()
+    assert await _reopened_revision(path) == head_revision()
+
+
+async def _reopened_revision(path: Path) -> str:
+    db = await Database.open(path)  # reopening migrates nothing twice
+    try:
+        return await db.migrate()
+    finally:
+        await db.close()
