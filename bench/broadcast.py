@@ -36,11 +36,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
+from sqlalchemy import insert
 
 from bot.app import create_bot
 from bot.broadcast import Audience, OutboxRepo, run_broadcast
 from bot.devserver import DevServer
-from bot.storage.db import Database
+from bot.storage.database import Database
+from bot.storage.schema import users
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"
@@ -136,12 +138,15 @@ async def devserver(mode: str) -> AsyncIterator[Server]:
 async def prepare(path: Path, n: int) -> tuple[Database, int]:
     db = await Database.open(path)
     now = "2025-01-01T00:00:00+00:00"
-    await db.conn.executemany(
-        "INSERT INTO users (id, locale, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
-        [(100_000 + i, LANGS[i % 3], None, now, now) for i in range(n)],
-    )
-    await db.conn.commit()
-    repo = OutboxRepo(db.conn)
+    async with db.transaction() as tx:
+        await tx.execute(
+            insert(users),
+            [
+                {"id": 100_000 + i, "locale": LANGS[i % 3], "first_seen": now, "last_seen": now}
+                for i in range(n)
+            ],
+        )
+    repo = OutboxRepo(db)
     announcement = await repo.create(audience=Audience.everyone(), texts=TEXTS, created_by=1)
     await repo.approve(announcement.id, approved_by=1)
     return db, announcement.id

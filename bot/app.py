@@ -24,7 +24,7 @@ from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
-from bot.storage.db import Database
+from bot.storage.database import Database
 from bot.storage.questions import QuestionRepo
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -51,7 +51,7 @@ def create_dispatcher(
     today: Callable[[], date] | None = None,
 ) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree."""
-    users = UserRepo(db.conn)
+    users = UserRepo(db)
     broadcasts = BroadcastService(
         db,
         i18n,
@@ -63,18 +63,18 @@ def create_dispatcher(
         settings=settings,
         db=db,
         users=users,
-        questions=QuestionRepo(db.conn),
-        subscriptions=SubscriptionRepo(db.conn),
-        consular=ConsularDirectory(kb, ReceptionRepo(db.conn)),
+        questions=QuestionRepo(db),
+        subscriptions=SubscriptionRepo(db),
+        consular=ConsularDirectory(kb, ReceptionRepo(db)),
         kb=kb,
         today=today or date.today,
-        moderators=ModeratorRepo(db.conn),
-        audit=AuditRepo(db.conn),
+        moderators=ModeratorRepo(db),
+        audit=AuditRepo(db),
         broadcasts=broadcasts,
     )
 
     dp.update.outer_middleware(UserMiddleware(users))
-    dp.update.outer_middleware(RoleMiddleware(settings.admin_ids, ModeratorRepo(db.conn)))
+    dp.update.outer_middleware(RoleMiddleware(settings.admin_ids, ModeratorRepo(db)))
     LocaleMiddleware(i18n).setup(dp)
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     for observer in (dp.message, dp.callback_query, dp.inline_query):
@@ -86,7 +86,7 @@ def create_dispatcher(
     async def on_startup(bot: Bot) -> None:
         await set_bot_commands(bot, i18n)
         staff = {uid: True for uid in settings.admin_ids}
-        for uid in await ModeratorRepo(db.conn).all():
+        for uid in await ModeratorRepo(db).all():
             staff.setdefault(uid, False)
         for uid, is_admin in staff.items():
             record = await users.get(uid)

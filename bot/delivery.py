@@ -31,7 +31,7 @@ from bot.broadcast import (
     run_broadcast,
 )
 from bot.broadcast.audience import record_language
-from bot.storage.db import Database
+from bot.storage.database import Database
 from bot.storage.users import UserRepo
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ class BroadcastService:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
-        self.repo = OutboxRepo(db.conn)
-        self.users = UserRepo(db.conn)
+        self.repo = OutboxRepo(db)
+        self.users = UserRepo(db)
         self.i18n = i18n
         self.limiter = RateLimiter(rate)
         self.default_locale = default_locale

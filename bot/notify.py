@@ -20,7 +20,7 @@ from bot.consular import ConsularDirectory
 from bot.delivery import BroadcastService
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Reception
-from bot.storage.db import Database
+from bot.storage.database import Database
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -57,7 +57,7 @@ async def notify_new_reception(
     """Queue the announcement for the reception's region; the bot's broadcast service
     sends it (sharing the process's rate limit). Returns the announcement id."""
     audience, texts = reception_announcement(kb, consular, reception, i18n)
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     announcement = await repo.create(audience=audience, texts=texts)
     await repo.approve(announcement.id, approved_by=0)
     broadcasts.wake()

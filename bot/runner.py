@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.kb.build import ensure_kb
 from bot.kb.search import KnowledgeBase
-from bot.storage.db import Database
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class BotRunner:
 
     async def open(self) -> Dispatcher:
         """Open the database and build the bot and dispatcher (no polling yet)."""
-        self.db = await Database.open(self.settings.database_path)
+        self.db = await Database.open(self.settings.db_url)
         self.i18n = i18n = create_i18n(self.settings.default_locale)
         built = await asyncio.to_thread(
             ensure_kb, self.settings.kb_path, self.settings.data_dir, self.settings.embedder

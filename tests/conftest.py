@@ -94,7 +94,7 @@ class FedBot:
     @property
     def users(self) -> UserRepo:
         assert self.runner.db is not None
-        return UserRepo(self.runner.db.conn)
+        return UserRepo(self.runner.db)
 
     async def feed(self, update: dict[str, Any]) -> None:
         assert self.runner.dp is not None and self.runner.bot is not None

@@ -9,6 +9,7 @@ from bot.devserver import DevServer, StoredMessage
 from bot.runner import BotRunner
 from bot.storage.questions import QuestionRepo
 from bot.storage.users import UserRepo
+from tests import sql
 
 UID = 4242
 
@@ -25,7 +26,7 @@ def datas(message: StoredMessage) -> list[str]:
 
 def questions(runner: BotRunner) -> QuestionRepo:
     assert runner.db is not None
-    return QuestionRepo(runner.db.conn)
+    return QuestionRepo(runner.db)
 
 
 @pytest.mark.parametrize(
@@ -95,8 +96,8 @@ async def test_feedback_is_stored_and_forged_votes_refused(
     answer = devserver.callback_answer(update["callback_query"]["id"])
     assert answer is not None and answer["text"] == "Thank you for the feedback!"
     assert polling.db is not None
-    async with polling.db.conn.execute("SELECT question_id, vote FROM feedback") as cur:
-        assert [tuple(r) for r in await cur.fetchall()] == [(1, 1)]
+    rows = await sql.fetchall(polling.db, "SELECT question_id, vote FROM feedback")
+    assert [tuple(r) for r in rows] == [(1, 1)]
     assert "✅ 👍" in [b["text"] for row in devserver.messages_to(UID)[-1].buttons for b in row]
     # Another user pressing a copy of that button (or a forged id) gets a polite refusal.
     other = devserver.inject.callback(
@@ -105,8 +106,8 @@ async def test_feedback_is_stored_and_forged_votes_refused(
     await devserver.wait_consumed(other, timeout=10)
     refusal = devserver.callback_answer(other["callback_query"]["id"])
     assert refusal is not None and refusal.get("show_alert")
-    async with polling.db.conn.execute("SELECT vote FROM feedback") as cur:
-        assert [r[0] for r in await cur.fetchall()] == [1]
+    rows = await sql.fetchall(polling.db, "SELECT vote FROM feedback")
+    assert [r[0] for r in rows] == [1]
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ async def test_forget_deletes_questions_too(devserver: DevServer, polling: BotRu
     update = devserver.inject.callback(UID, "forget:1")
     await devserver.wait_consumed(update, timeout=10)
     assert polling.db is not None
-    assert await UserRepo(polling.db.conn).get(UID) is None
+    assert await UserRepo(polling.db).get(UID) is None
     assert await questions(polling).get(1) is None
 
 

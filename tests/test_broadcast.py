@@ -33,7 +33,8 @@ from bot.broadcast.audience import count, resolve
 from bot.broadcast.outbox import Outcome
 from bot.broadcast.ratelimit import RateLimiter
 from bot.devserver import DevServer
-from bot.storage.db import Database
+from bot.storage.database import Database
+from tests import sql
 
 TOKEN = "123456:TEST-token"
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,18 +75,20 @@ async def add_users(
     """Users (id, locale, tg_language), optionally all subscribed to a topic/region."""
     rows = list(users)
     now = "2025-01-01T00:00:00+00:00"
-    await db.conn.executemany(
+    await sql.executemany(
+        db,
         "INSERT INTO users (id, locale, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
         [(uid, locale, tg, now, now) for uid, locale, tg in rows],
     )
     for kind, key in (("topic", topic), ("region", region)):
         if key is not None:
-            await db.conn.executemany(
+            await sql.executemany(
+                db,
                 "INSERT INTO subscriptions (user_id, kind, key, created_at) VALUES (?, ?, ?, ?)",
                 [(uid, kind, key, now) for uid, _, _ in rows],
             )
-    await db.conn.executemany("UPDATE users SET blocked = 1 WHERE id = ?", [(u,) for u in blocked])
-    await db.conn.commit()
+    if blocked := [(u,) for u in blocked]:
+        await sql.executemany(db, "UPDATE users SET blocked = 1 WHERE id = ?", blocked)
 
 
 def three_languages(ids: Iterable[int]) -> list[tuple[int, str | None, str | None]]:
@@ -100,7 +103,7 @@ def three_languages(ids: Iterable[int]) -> list[tuple[int, str | None, str | Non
 async def scheduled(
     db: Database, audience: Audience, texts: dict[str, str] = TEXTS, **extra: Any
 ) -> int:
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     announcement = await repo.create(audience=audience, texts=texts, created_by=1, **extra)
     assert await repo.approve(announcement.id, approved_by=2)
     return announcement.id
@@ -111,16 +114,16 @@ def ok_sends(server: DevServer, method: str = "sendMessage") -> Counter[int]:
 
 
 async def row_statuses(db: Database, aid: int) -> dict[int, tuple[str, int, str | None]]:
-    async with db.conn.execute(
+    rows = await sql.fetchall(
+        db,
         "SELECT user_id, status, attempts, last_error FROM outbox WHERE announcement_id = ?",
-        (aid,),
-    ) as cur:
-        return {int(r[0]): (r[1], int(r[2]), r[3]) async for r in cur}
+        aid,
+    )
+    return {int(r[0]): (r[1], int(r[2]), r[3]) for r in rows}
 
 
-async def scalar(db: Database, sql: str, *params: Any) -> Any:
-    async with db.conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
+async def scalar(db: Database, query: str, *params: Any) -> Any:
+    row = await sql.fetchone(db, query, *params)
     assert row is not None
     return row[0]
 
@@ -179,8 +182,8 @@ async def test_500_subscribers_with_429_403_400(
     for uid in forbidden:
         assert await scalar(db, "SELECT blocked FROM users WHERE id = ?", uid) == 1
     assert await scalar(db, "SELECT COUNT(*) FROM users WHERE blocked = 1") == len(forbidden) + 1
-    async with db.conn.execute("SELECT DISTINCT user_id FROM subscriptions") as cur:
-        assert not forbidden & {int(r[0]) async for r in cur}  # unsubscribed
+    subscribed = await sql.fetchall(db, "SELECT DISTINCT user_id FROM subscriptions")
+    assert not forbidden & {int(r[0]) for r in subscribed}  # unsubscribed
     assert await scalar(db, "SELECT COUNT(*) FROM subscriptions") == len(ids) + 1 - len(forbidden)
     rows = await row_statuses(db, aid)
     assert {rows[u][2] for u in missing} == {"Bad Request: chat not found"}
@@ -194,7 +197,7 @@ async def _resume_after_crash(
 ) -> None:
     """Common checks: the crashed owner left its lease and rows; a new owner takes over
     after the lease expires, and nobody is missed or sent more than `concurrency` extras."""
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     crashed = await repo.get(aid)
     assert crashed is not None and crashed.lease_owner is not None
     assert crashed.status is AnnouncementStatus.SENDING
@@ -244,12 +247,13 @@ async def test_crash_mid_run_then_another_owner_resumes(
 
 _CHILD = """
 import asyncio, sys
+from pathlib import Path
 from bot.app import create_bot
 from bot.broadcast import run_broadcast
-from bot.storage.db import Database
+from bot.storage.database import Database
 
 async def main() -> None:
-    db = await Database.open(sys.argv[1])
+    db = await Database.open(Path(sys.argv[1]))
     bot = create_bot(sys.argv[2], sys.argv[3])
     await run_broadcast(bot, db, int(sys.argv[4]), owner="child", rate=150, concurrency=4,
                         lease_ttl=1.0)
@@ -318,7 +322,7 @@ async def test_two_runners_only_one_sends(
 
 async def test_lease_rules(db: Database) -> None:
     aid = await scheduled(db, Audience.everyone())
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     assert await repo.acquire_lease(aid, "a", ttl=10, now=100.0)
     assert not await repo.acquire_lease(aid, "b", ttl=10, now=105.0)
     assert await repo.acquire_lease(aid, "a", ttl=10, now=105.0)  # ours: re-entrant
@@ -332,7 +336,7 @@ async def test_lease_rules(db: Database) -> None:
 
 
 async def test_not_ready_announcements_are_refused(db: Database, bot: Bot) -> None:
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     draft = await repo.create(audience=Audience.everyone(), texts=TEXTS)
     with pytest.raises(BroadcastNotReady):
         await run_broadcast(bot, db, draft.id, owner="t")
@@ -475,7 +479,7 @@ async def test_audiences(db: Database) -> None:
     await add_users(db, [(1, "kk", "ru"), (2, None, "kk-KZ"), (3, None, "de"), (4, "en", None)])
     await add_users(db, [(5, "kk", None), (6, "ru", None)], region="omsk", blocked=[6])
     await add_users(db, [(7, None, "en-GB")], topic="stalingrad")
-    conn = db.conn
+    conn = db
     everyone = await resolve(conn, Audience.everyone(), default_locale="ru")
     assert [r.user_id for r in everyone] == [1, 2, 3, 4, 5, 7]
     assert Recipient(3, "ru") in everyone and Recipient(7, "en") in everyone
@@ -492,8 +496,8 @@ async def test_audiences(db: Database) -> None:
 async def test_enqueue_is_idempotent_and_claims_are_disjoint(db: Database) -> None:
     await add_users(db, three_languages(range(1, 21)))
     aid = await scheduled(db, Audience.everyone())
-    repo = OutboxRepo(db.conn)
-    recipients = await resolve(db.conn, Audience.everyone())
+    repo = OutboxRepo(db)
+    recipients = await resolve(db, Audience.everyone())
     assert await repo.begin(aid, recipients) == 20
     assert await repo.enqueue(aid, recipients) == 0
     a = await repo.claim(aid, 8, now=time.time())
@@ -517,7 +521,7 @@ async def test_cancel_stops_a_running_broadcast(
     n = 100
     await add_users(db, three_languages(range(1, n + 1)))
     aid = await scheduled(db, Audience.everyone())
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     task = asyncio.create_task(run_broadcast(bot, db, aid, owner="t", rate=40, check_interval=0.1))
     await devserver.wait_for_calls("sendMessage", lambda r: r.ok, count=10, timeout=5)
     assert await repo.cancel(aid)
@@ -545,7 +549,7 @@ async def test_progress_is_throttled_and_watch_follows_to_the_end(
         seen.append((time.monotonic(), report))
 
     async def follow() -> list[Report]:
-        return [r async for r in watch(OutboxRepo(db.conn), aid, interval=0.1)]
+        return [r async for r in watch(OutboxRepo(db), aid, interval=0.1)]
 
     watcher = asyncio.create_task(follow())
     report = await run_broadcast(

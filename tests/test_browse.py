@@ -211,7 +211,7 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
     await other.choose_language()
 
     assert bot.db is not None and bot.kb is not None and bot.dp is not None
-    reception = await ReceptionRepo(bot.db.conn).add(
+    reception = await ReceptionRepo(bot.db).add(
         office_id="ru-consulate-general-almaty",
         city_id="taldykorgan",
         region_id="zhetysu-region",
@@ -228,7 +228,7 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
         i18n=bot.i18n,  # type: ignore[arg-type]
         broadcasts=bot.dp["broadcasts"],
     )
-    repo = OutboxRepo(bot.db.conn)
+    repo = OutboxRepo(bot.db)
     for _ in range(200):
         announcement = await repo.get(announcement_id)
         if announcement is not None and announcement.status is AnnouncementStatus.DONE:

@@ -32,7 +32,7 @@ async def send(server: DevServer, update: dict[str, Any]) -> StoredMessage:
 
 def users(runner: BotRunner) -> UserRepo:
     assert runner.db is not None
-    return UserRepo(runner.db.conn)
+    return UserRepo(runner.db)
 
 
 async def test_start_choose_kazakh_then_switch_to_english(

@@ -24,9 +24,10 @@ from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
 from bot.config import PROJECT_ROOT, Settings
 from bot.devserver import DevServer
 from bot.runner import BotRunner
-from bot.storage.db import Database
+from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import utcnow
+from tests import sql
 
 ADMIN = 9001
 MOD = 9002
@@ -76,15 +77,16 @@ async def seed_subscribers(db: Database, n: int, topic: str = "consular") -> lis
     ids = list(range(20_000, 20_000 + n))
     now = utcnow()
     langs = ("ru", "kk", "en")
-    await db.conn.executemany(
+    await sql.executemany(
+        db,
         "INSERT INTO users (id, locale, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
         [(uid, langs[i % 3], None, now, now) for i, uid in enumerate(ids)],
     )
-    await db.conn.executemany(
+    await sql.executemany(
+        db,
         "INSERT INTO subscriptions (user_id, kind, key, created_at) VALUES (?, 'topic', ?, ?)",
         [(uid, topic, now) for uid in ids],
     )
-    await db.conn.commit()
     return ids
 
 
@@ -127,8 +129,7 @@ async def test_non_moderators_are_refused_everywhere(
     refused = [r for r in caplog.records if "refused moderator" in r.getMessage()]
     assert len(refused) == len(COMMANDS) + len(BUTTONS)
     assert bot.db is not None
-    async with bot.db.conn.execute("SELECT count(*) FROM announcements") as cur:
-        assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    assert await sql.fetchall(bot.db, "SELECT id FROM announcements") == []
 
 
 async def test_admin_manages_moderators_and_everything_is_audited(
@@ -159,14 +160,14 @@ async def test_admin_manages_moderators_and_everything_is_audited(
     await devserver.wait_consumed(update, timeout=10)
     assert "Added 9010" in (devserver.messages_to(ADMIN)[-1].text or "")
     assert bot.db is not None
-    assert await ModeratorRepo(bot.db.conn).all() == [MOD, 9010]
+    assert await ModeratorRepo(bot.db).all() == [MOD, 9010]
     # The new moderator reaches moderator commands, but not the admin-only ones.
     await say(devserver, MOD, "/start")
     assert "Who should receive it?" in await say(devserver, MOD, "/announce")
     await say(devserver, MOD, "/cancel")
     assert await say(devserver, MOD, "/moderators") == "This command is for administrators only."
     await press(devserver, ADMIN, "mdm:remove:9010")
-    assert await ModeratorRepo(bot.db.conn).all() == [MOD]
+    assert await ModeratorRepo(bot.db).all() == [MOD]
     # Staff get their own command menu; a removed moderator loses it.
     menus = {
         c.params["scope"]["chat_id"]: [x["command"] for x in c.params["commands"]]
@@ -177,7 +178,7 @@ async def test_admin_manages_moderators_and_everything_is_audited(
     assert "announce" in menus[MOD] and "moderators" not in menus[MOD]
     cleared = [c.params["scope"]["chat_id"] for c in devserver.get_calls("deleteMyCommands")]
     assert cleared == [9010]
-    actions = [e.action for e in await AuditRepo(bot.db.conn).recent()]
+    actions = [e.action for e in await AuditRepo(bot.db).recent()]
     assert actions[:3] == ["moderator.remove", "moderator.add", "moderator.add"]
 
 
@@ -198,20 +199,18 @@ async def run_wizard(server: DevServer, uid: int, *, topic: str = "consular") ->
 async def wait_status(db: Database, announcement_id: int, status: str, within: float = 60) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        async with db.conn.execute(
-            "SELECT status FROM announcements WHERE id = ?", (announcement_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await sql.fetchone(
+            db, "SELECT status FROM announcements WHERE id = ?", announcement_id
+        )
         if row is not None and row[0] == status:
             return
         await asyncio.sleep(0.1)
-    async with db.conn.execute(
+    rows = await sql.fetchall(
+        db,
         "SELECT status, count(*) FROM outbox WHERE announcement_id = ? GROUP BY status",
-        (announcement_id,),
-    ) as cur:
-        rows = [tuple(r) for r in await cur.fetchall()]
-    async with db.conn.execute("SELECT * FROM announcements") as cur:
-        announcements = [dict(r) for r in await cur.fetchall()]
+        announcement_id,
+    )
+    announcements = await sql.fetchall(db, "SELECT * FROM announcements")
     raise AssertionError(f"never reached {status}: outbox {rows}, {announcements}")
 
 
@@ -248,13 +247,11 @@ async def test_announce_to_500_subscribers_with_faults(
     assert not (set(sent) & (blocked | missing))
     langs = ("ru", "kk", "en")
     assert all(text_of[uid] == TEXTS[langs[(uid - 20_000) % 3]] for uid in reachable)
-    async with bot.db.conn.execute("SELECT id FROM users WHERE blocked = 1") as cur:
-        assert {row[0] for row in await cur.fetchall()} == blocked
+    rows = await sql.fetchall(bot.db, "SELECT id FROM users WHERE blocked = 1")
+    assert {row[0] for row in rows} == blocked
     marks = ",".join("?" * len(blocked))
-    async with bot.db.conn.execute(
-        f"SELECT count(*) FROM subscriptions WHERE user_id IN ({marks})", tuple(blocked)
-    ) as cur:
-        assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    query = f"SELECT user_id FROM subscriptions WHERE user_id IN ({marks})"
+    assert await sql.fetchall(bot.db, query, *blocked) == []
     # The final report (the edited progress message) matches the devserver's record.
     await asyncio.sleep(0.2)
     report = devserver.messages_to(ADMIN)[-1].text or ""
@@ -301,8 +298,7 @@ async def test_cancel_at_any_step_stores_nothing(devserver: DevServer, bot: BotR
         assert "Nothing was sent" in await say(devserver, ADMIN, "/cancel")
     update = await press(devserver, ADMIN, "mda:confirm:")  # a stale wizard button
     assert devserver.callback_answer(update["callback_query"]["id"])["show_alert"]  # type: ignore[index]
-    async with bot.db.conn.execute("SELECT count(*) FROM announcements") as cur:
-        assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    assert await sql.fetchall(bot.db, "SELECT id FROM announcements") == []
 
 
 async def test_scheduled_announcement_waits_and_can_be_cancelled(
@@ -322,7 +318,7 @@ async def test_scheduled_announcement_waits_and_can_be_cancelled(
     summary = await say(devserver, ADMIN, "2099-12-31 18:00")
     assert "Dec 31, 2099" in summary and "Asia/Almaty" in summary
     await press(devserver, ADMIN, "mda:confirm:")
-    repo = OutboxRepo(bot.db.conn)
+    repo = OutboxRepo(bot.db)
     announcement = await repo.get(1)
     assert announcement is not None and announcement.status is AnnouncementStatus.SCHEDULED
     assert announcement.send_at is not None and announcement.send_at.startswith("2099-12-31T13:00")
@@ -339,7 +335,7 @@ async def test_second_moderator_must_approve(
     runner = await start(admin_settings.model_copy(update={"require_approval": True}), devserver)
     try:
         assert runner.db is not None
-        await ModeratorRepo(runner.db.conn).add(MOD, ADMIN)
+        await ModeratorRepo(runner.db).add(MOD, ADMIN)
         ids = await seed_subscribers(runner.db, 3)
         await run_wizard(devserver, MOD)
         await press(devserver, MOD, "mda:confirm:")
@@ -376,7 +372,7 @@ async def _prepare_db(path: Path, n: int) -> list[int]:
     db = await Database.open(path)
     try:
         ids = await seed_subscribers(db, n)
-        repo = OutboxRepo(db.conn)
+        repo = OutboxRepo(db)
         announcement = await repo.create(
             audience=Audience.topic("consular"), texts=TEXTS, created_by=ADMIN
         )
@@ -463,13 +459,14 @@ async def test_new_reception_offers_a_ready_announcement(
     subscriber = 30_001
     await say(devserver, subscriber, "/start", lang="kk")
     await press(devserver, subscriber, "lang:kk")
-    await bot.db.conn.execute(
+    await sql.execute(
+        bot.db,
         "INSERT INTO subscriptions (user_id, kind, key, created_at) "
         "VALUES (?, 'region', 'zhetysu-region', ?)",
-        (subscriber, utcnow()),
+        subscriber,
+        utcnow(),
     )
-    await bot.db.conn.commit()
-    reception = await ReceptionRepo(bot.db.conn).add(
+    reception = await ReceptionRepo(bot.db).add(
         office_id="ru-consulate-general-almaty",
         city_id="taldykorgan",
         region_id="zhetysu-region",

@@ -115,7 +115,7 @@ async def test_add_reception_end_to_end(
     assert "Note (Russian): Приём для соотечественников" in summary
     assert "Note (Kazakh)" not in summary
 
-    repo = ReceptionRepo(bot.db.conn)  # type: ignore[union-attr]
+    repo = ReceptionRepo(bot.db)  # type: ignore[union-attr]
     assert await repo.all() == []  # nothing before Confirm
     await chat.press(label="✅ Confirm")
     card = chat.last.text or ""
@@ -133,7 +133,7 @@ async def test_add_reception_end_to_end(
     assert set(stored.note) == {"ru", "en"}
     assert chat.labels() == ["📣 Announce to subscribers of East Kazakhstan Region"]
     assert chat.datas() == [f"mdra:{stored.id}"]
-    [entry] = await AuditRepo(bot.db.conn).recent()  # type: ignore[union-attr]
+    [entry] = await AuditRepo(bot.db).recent()  # type: ignore[union-attr]
     assert (entry.actor_id, entry.action) == (ADMIN_ID, "reception.add")
     assert entry.details == {"id": stored.id, "city": "oskemen", "date": "2026-12-15"}
 
@@ -175,7 +175,7 @@ async def test_past_date_is_allowed_with_a_warning(devserver: DevServer, bot: Bo
 async def test_cancel_leaves_nothing(devserver: DevServer, bot: BotRunner) -> None:
     chat = Chat(devserver, ADMIN_ID, "ru")
     await chat.choose_language()
-    repo = ReceptionRepo(bot.db.conn)  # type: ignore[union-attr]
+    repo = ReceptionRepo(bot.db)  # type: ignore[union-attr]
 
     await chat.send("/addreception")
     await chat.press(chat.datas()[0])
@@ -200,7 +200,7 @@ async def test_cancel_leaves_nothing(devserver: DevServer, bot: BotRunner) -> No
 
     await chat.press("mdc:confirm:reception", check=False)  # a stale Confirm
     assert await repo.all() == []
-    assert await AuditRepo(bot.db.conn).recent() == []  # type: ignore[union-attr]
+    assert await AuditRepo(bot.db).recent() == []  # type: ignore[union-attr]
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ async def test_add_event_appears_in_events_and_answers(
 
     [path] = ingested(mod_settings)
     assert path.name.startswith("event-")
-    [entry] = await AuditRepo(bot.db.conn).recent()  # type: ignore[union-attr]
+    [entry] = await AuditRepo(bot.db).recent()  # type: ignore[union-attr]
     assert entry.action == "event.add" and entry.details["city"] == "omsk"
     assert mtime(kb_file) == shared_kb  # the shared KB is untouched
 
@@ -307,7 +307,7 @@ async def test_document_is_ingested_and_searchable(
     assert "Source: Kazakhstan Today" in reply
     assert 'href="https://www.kt.kz/eng/culture/festival-irtysh"' in (chat.last.raw_text or "")
     assert [p.name for p in ingested(mod_settings)] == ["ingest-festival.json"]
-    [entry] = await AuditRepo(bot.db.conn).recent()  # type: ignore[union-attr]
+    [entry] = await AuditRepo(bot.db).recent()  # type: ignore[union-attr]
     assert (entry.action, entry.details["id"]) == ("document.ingest", "ingest-festival")
     assert entry.details["publisher"] == "Kazakhstan Today"
     # the question's buttons are gone; pressing a stale one changes nothing
@@ -407,7 +407,7 @@ async def test_bad_files_are_refused_and_change_nothing(
             assert devserver.get_calls("getFile", since=mark) == []
     assert ingested(mod_settings) == []
     assert mtime(mod_settings.kb_path) == kb_before
-    assert await AuditRepo(bot.db.conn).recent() == []  # type: ignore[union-attr]
+    assert await AuditRepo(bot.db).recent() == []  # type: ignore[union-attr]
 
 
 # -- gaps --------------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ async def test_gaps_lists_unanswered_most_frequent_first(
     assert "<b>cheap</b> tickets & snacks" in lines[circus]  # escaped, shown as typed
 
     # a moderator (not an admin) may see it too, in their language
-    await ModeratorRepo(bot.db.conn).add(MODERATOR_ID, ADMIN_ID)  # type: ignore[union-attr]
+    await ModeratorRepo(bot.db).add(MODERATOR_ID, ADMIN_ID)  # type: ignore[union-attr]
     moderator = Chat(devserver, MODERATOR_ID, "kk")
     await moderator.choose_language()
     await moderator.send("/gaps")
@@ -473,7 +473,7 @@ async def test_users_cannot_reach_content_tools(
         await user.press(data, check=False)
     reply = (await user.upload(NEWS_MD.encode(), "festival.md")).text or ""
     assert "Added to the knowledge base" not in reply
-    assert await ReceptionRepo(bot.db.conn).all() == []  # type: ignore[union-attr]
-    assert await AuditRepo(bot.db.conn).recent() == []  # type: ignore[union-attr]
+    assert await ReceptionRepo(bot.db).all() == []  # type: ignore[union-attr]
+    assert await AuditRepo(bot.db).recent() == []  # type: ignore[union-attr]
     assert ingested(mod_settings) == []
     assert all("Step " not in text for text in user.texts())

@@ -7,11 +7,15 @@ them in (see the locale middleware): their stored choice, else Telegram's
 
 from __future__ import annotations
 
-import aiosqlite
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.broadcast.models import Audience, AudienceKind, Recipient
 from bot.config import LOCALES
 from bot.i18n import match_locale
+from bot.storage.base import Repo
+from bot.storage.database import Database
+from bot.storage.schema import subscriptions, users
 from bot.storage.users import UserRecord
 
 
@@ -29,25 +33,22 @@ def user_language(locale: str | None, tg_language: str | None, default_locale: s
 
 
 async def resolve(
-    conn: aiosqlite.Connection, audience: Audience, *, default_locale: str = "ru"
+    source: Database | AsyncConnection, audience: Audience, *, default_locale: str = "ru"
 ) -> list[Recipient]:
     """The recipients, ordered by user id."""
+    statement = select(users.c.id, users.c.locale, users.c.tg_language).where(
+        users.c.blocked.is_(False)
+    )
     if audience.kind in (AudienceKind.REGION, AudienceKind.TOPIC):
-        sql = """
-            SELECT u.id, u.locale, u.tg_language FROM users u
-            WHERE u.blocked = 0 AND EXISTS (
-                SELECT 1 FROM subscriptions s
-                WHERE s.user_id = u.id AND s.kind = ? AND s.key = ?
-            )
-            ORDER BY u.id
-        """
-        params: tuple[str, ...] = (audience.kind.value, audience.key or "")
-    else:
-        sql = "SELECT id, locale, tg_language FROM users WHERE blocked = 0 ORDER BY id"
-        params = ()
+        subscribed = exists().where(
+            subscriptions.c.user_id == users.c.id,
+            subscriptions.c.kind == audience.kind.value,
+            subscriptions.c.key == (audience.key or ""),
+        )
+        statement = statement.where(subscribed)
     recipients = []
-    async with conn.execute(sql, params) as cur:
-        async for user_id, locale, tg_language in cur:
+    async with Repo(source)._read() as conn:
+        for user_id, locale, tg_language in await conn.execute(statement.order_by(users.c.id)):
             lang = user_language(locale, tg_language, default_locale)
             if audience.kind is AudienceKind.LANGUAGE and lang != audience.key:
                 continue
@@ -56,10 +57,10 @@ async def resolve(
 
 
 async def count(
-    conn: aiosqlite.Connection, audience: Audience, *, default_locale: str = "ru"
+    source: Database | AsyncConnection, audience: Audience, *, default_locale: str = "ru"
 ) -> dict[str, int]:
     """Recipients per language, for the wizard's "this will reach N people" step."""
     result = dict.fromkeys(LOCALES, 0)
-    for recipient in await resolve(conn, audience, default_locale=default_locale):
+    for recipient in await resolve(source, audience, default_locale=default_locale):
         result[recipient.lang] = result.get(recipient.lang, 0) + 1
     return result

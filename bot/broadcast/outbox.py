@@ -17,14 +17,13 @@ one machine agree; ``*_at`` columns are ISO-8601 UTC text like the rest of the s
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.broadcast.models import (
     Announcement,
@@ -34,9 +33,13 @@ from bot.broadcast.models import (
     RowStatus,
     validate_content,
 )
+from bot.storage.base import Repo, upsert
+from bot.storage.schema import announcements, outbox, subscriptions, users
 from bot.storage.users import utcnow
 
-_COMMIT_RETRIES = 50
+#: Rows per INSERT when enqueueing (5 parameters each, under both backends' limits).
+_INSERT_CHUNK = 2_000
+_MAX_ID = 2**31 - 1
 
 # Announcements a moderator can still cancel.
 _CANCELLABLE = (
@@ -87,25 +90,8 @@ class OutboxRow:
 Counts = dict[str, dict[RowStatus, int]]
 
 
-class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def _commit(self) -> None:
-        """Commit, waiting out another coroutine's half-read ``... RETURNING`` statement
-        on the shared connection (SQLite refuses to commit while one is pending).
-
-        Statements with ``RETURNING`` here run through ``execute_fetchall`` (one hop on
-        the connection's thread), so this repository never leaves one pending itself.
-        """
-        for attempt in range(_COMMIT_RETRIES):
-            try:
-                await self.conn.commit()
-                return
-            except sqlite3.OperationalError as exc:
-                if "in progress" not in str(exc) or attempt == _COMMIT_RETRIES - 1:
-                    raise
-                await asyncio.sleep(0.001 * (attempt + 1))
+class OutboxRepo(Repo):
+    """Each method is one unit of work (or part of the caller's, see `Repo`)."""
 
     # -- announcements -------------------------------------------------------------
     async def create(
@@ -122,42 +108,44 @@ class OutboxRepo:
     ) -> Announcement:
         """Store a new announcement (validated; texts are plain text in ru/kk/en)."""
         kept = validate_content(texts, fallback=fallback, photo=photo, link=link)
-        rows = await self.conn.execute_fetchall(
-            """
-            INSERT INTO announcements
-                (created_by, created_at, status, audience, texts, fallback, photo, link, send_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING *
-            """,
-            (
-                created_by,
-                utcnow(),
-                status.value,
-                audience.to_json(),
-                json.dumps(kept, ensure_ascii=False),
-                fallback,
-                photo,
-                link,
-                _iso(send_at) if send_at is not None else None,
-            ),
+        statement = (
+            insert(announcements)
+            .values(
+                created_by=created_by,
+                created_at=utcnow(),
+                status=status.value,
+                audience=audience.to_json(),
+                texts=json.dumps(kept, ensure_ascii=False),
+                fallback=fallback,
+                photo=photo,
+                link=link,
+                send_at=_iso(send_at) if send_at is not None else None,
+            )
+            .returning(*announcements.c)
         )
-        await self._commit()
-        [row] = rows
-        return Announcement.from_row(row)
+        async with self._write() as conn:
+            row = (await conn.execute(statement)).one()
+        return Announcement.from_row(row._mapping)
 
     async def get(self, announcement_id: int) -> Announcement | None:
-        async with self.conn.execute(
-            "SELECT * FROM announcements WHERE id = ?", (announcement_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return Announcement.from_row(row) if row else None
+        if not _valid_id(announcement_id):
+            return None
+        async with self._read() as conn:
+            row = (
+                await conn.execute(select(announcements).where(_announcement(announcement_id)))
+            ).first()
+        return Announcement.from_row(row._mapping) if row else None
 
     async def status(self, announcement_id: int) -> AnnouncementStatus | None:
-        async with self.conn.execute(
-            "SELECT status FROM announcements WHERE id = ?", (announcement_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return AnnouncementStatus(row[0]) if row else None
+        if not _valid_id(announcement_id):
+            return None
+        async with self._read() as conn:
+            value = (
+                await conn.execute(
+                    select(announcements.c.status).where(_announcement(announcement_id))
+                )
+            ).scalar()
+        return AnnouncementStatus(value) if value else None
 
     async def submit(self, announcement_id: int) -> bool:
         """draft -> awaiting_approval."""
@@ -169,15 +157,22 @@ class OutboxRepo:
         self, announcement_id: int, approved_by: int, send_at: datetime | None = None
     ) -> bool:
         """draft/awaiting_approval -> scheduled (due at `send_at`, or now when None)."""
-        cur = await self.conn.execute(
-            """
-            UPDATE announcements SET status = 'scheduled', approved_by = ?, send_at = ?
-            WHERE id = ? AND status IN ('draft', 'awaiting_approval')
-            """,
-            (approved_by, _iso(send_at) if send_at is not None else None, announcement_id),
+        if not _valid_id(announcement_id):
+            return False
+        statement = (
+            update(announcements)
+            .where(
+                _announcement(announcement_id),
+                announcements.c.status.in_(("draft", "awaiting_approval")),
+            )
+            .values(
+                status="scheduled",
+                approved_by=approved_by,
+                send_at=_iso(send_at) if send_at is not None else None,
+            )
         )
-        await self._commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def cancel(self, announcement_id: int) -> bool:
         """Cancel an announcement that has not finished; a running sender stops within ~1 s.
@@ -192,103 +187,131 @@ class OutboxRepo:
         new: AnnouncementStatus,
         allowed_from: Iterable[AnnouncementStatus],
     ) -> bool:
-        allowed = [s.value for s in allowed_from]
-        marks = ", ".join("?" for _ in allowed)
+        if not _valid_id(announcement_id):
+            return False
         finished = (
             utcnow() if new in (AnnouncementStatus.DONE, AnnouncementStatus.CANCELLED) else None
         )
-        cur = await self.conn.execute(
-            f"""
-            UPDATE announcements SET status = ?, finished_at = COALESCE(?, finished_at)
-            WHERE id = ? AND status IN ({marks})
-            """,
-            (new.value, finished, announcement_id, *allowed),
+        statement = (
+            update(announcements)
+            .where(
+                _announcement(announcement_id),
+                announcements.c.status.in_([s.value for s in allowed_from]),
+            )
+            .values(
+                status=new.value,
+                finished_at=func.coalesce(finished, announcements.c.finished_at),
+            )
         )
-        await self._commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def runnable(self, now: float) -> list[int]:
         """Announcements a runner should pick up: scheduled and due, or sending without a
         live lease (their runner died)."""
-        async with self.conn.execute(
-            """
-            SELECT id FROM announcements
-            WHERE (status = 'scheduled' AND (send_at IS NULL OR send_at <= ?))
-               OR (status = 'sending' AND (lease_until IS NULL OR lease_until < ?))
-            ORDER BY id
-            """,
-            (_iso(datetime.fromtimestamp(now, UTC)), now),
-        ) as cur:
-            return [int(row[0]) async for row in cur]
+        a = announcements.c
+        due = _iso(datetime.fromtimestamp(now, UTC))
+        statement = (
+            select(a.id)
+            .where(
+                or_(
+                    and_(a.status == "scheduled", or_(a.send_at.is_(None), a.send_at <= due)),
+                    and_(a.status == "sending", or_(a.lease_until.is_(None), a.lease_until < now)),
+                )
+            )
+            .order_by(a.id)
+        )
+        async with self._read() as conn:
+            return [int(i) for i in (await conn.execute(statement)).scalars()]
 
     # -- the outbox ----------------------------------------------------------------
-    async def enqueue(
-        self, announcement_id: int, recipients: Iterable[Recipient], *, commit: bool = True
-    ) -> int:
+    async def enqueue(self, announcement_id: int, recipients: Iterable[Recipient]) -> int:
         """Add a row per recipient (idempotent: existing rows are left alone).
 
         Users whose language has no text (and no usable fallback) go straight to
         ``skipped``. Returns the number of rows added.
         """
-        announcement = await self.get(announcement_id)
-        if announcement is None:
+        async with self._write() as conn:
+            return await self._enqueue(conn, announcement_id, recipients)
+
+    async def _enqueue(
+        self, conn: AsyncConnection, announcement_id: int, recipients: Iterable[Recipient]
+    ) -> int:
+        row = (
+            await conn.execute(select(announcements).where(_announcement(announcement_id)))
+        ).first()
+        if row is None:
             raise LookupError(f"no announcement {announcement_id}")
+        announcement = Announcement.from_row(row._mapping)
         now = utcnow()
         rows = [
-            (
-                announcement_id,
-                r.user_id,
-                r.lang,
-                RowStatus.PENDING.value
+            {
+                "announcement_id": announcement_id,
+                "user_id": r.user_id,
+                "lang": r.lang,
+                "status": RowStatus.PENDING.value
                 if announcement.text_language(r.lang) is not None
                 else RowStatus.SKIPPED.value,
-                now,
-            )
+                "updated_at": now,
+            }
             for r in recipients
         ]
-        cur = await self.conn.executemany(
-            """
-            INSERT INTO outbox (announcement_id, user_id, lang, status, updated_at)
-            VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (announcement_id, user_id) DO NOTHING
-            """,
-            rows,
-        )
-        added = cur.rowcount
-        if commit:
-            await self._commit()
+        added = 0
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            statement = upsert(conn, outbox).values(rows[start : start + _INSERT_CHUNK])
+            result = await conn.execute(
+                statement.on_conflict_do_nothing().returning(outbox.c.user_id)
+            )
+            added += len(result.all())
         return added
 
     async def begin(self, announcement_id: int, recipients: Iterable[Recipient]) -> int:
         """Enqueue the audience and mark the announcement ``sending`` in one transaction."""
-        added = await self.enqueue(announcement_id, recipients, commit=False)
-        await self.conn.execute(
-            """
-            UPDATE announcements SET status = 'sending', started_at = COALESCE(started_at, ?)
-            WHERE id = ? AND status IN ('draft', 'scheduled', 'awaiting_approval', 'sending')
-            """,
-            (utcnow(), announcement_id),
-        )
-        await self._commit()
+        async with self._write() as conn:
+            added = await self._enqueue(conn, announcement_id, recipients)
+            await conn.execute(
+                update(announcements)
+                .where(
+                    _announcement(announcement_id),
+                    announcements.c.status.in_(
+                        ("draft", "scheduled", "awaiting_approval", "sending")
+                    ),
+                )
+                .values(
+                    status="sending",
+                    started_at=func.coalesce(announcements.c.started_at, utcnow()),
+                )
+            )
         return added
 
     async def claim(self, announcement_id: int, n: int, now: float) -> list[OutboxRow]:
-        """Atomically move up to `n` due pending rows to ``sending`` and return them."""
-        rows = await self.conn.execute_fetchall(
-            """
-            UPDATE outbox SET status = 'sending', updated_at = ?
-            WHERE announcement_id = ? AND status = 'pending' AND user_id IN (
-                SELECT user_id FROM outbox
-                WHERE announcement_id = ? AND status = 'pending' AND not_before <= ?
-                ORDER BY not_before
-                LIMIT ?
-            )
-            RETURNING user_id, lang, attempts
-            """,
-            (utcnow(), announcement_id, announcement_id, now, n),
+        """Atomically move up to `n` due pending rows to ``sending`` and return them.
+
+        Several processes may claim at once: on SQLite the transaction holds the write
+        lock (``BEGIN IMMEDIATE``); on PostgreSQL the chosen rows are locked and rows
+        another claimer holds are skipped (``FOR UPDATE SKIP LOCKED``)."""
+        o = outbox.c
+        due = (
+            select(o.user_id)
+            .where(o.announcement_id == announcement_id, o.status == "pending", o.not_before <= now)
+            .order_by(o.not_before)
+            .limit(n)
         )
-        await self._commit()
-        return [OutboxRow(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+        async with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            statement = (
+                update(outbox)
+                .where(
+                    o.announcement_id == announcement_id,
+                    o.status == "pending",
+                    o.user_id.in_(due.scalar_subquery()),
+                )
+                .values(status="sending", updated_at=utcnow())
+                .returning(o.user_id, o.lang, o.attempts)
+            )
+            rows = (await conn.execute(statement)).all()
+        return [OutboxRow(int(uid), str(lang), int(attempts)) for uid, lang, attempts in rows]
 
     async def record(self, announcement_id: int, outcomes: Sequence[Outcome]) -> None:
         """Write what Telegram answered for claimed rows, in one transaction.
@@ -302,141 +325,175 @@ class OutboxRepo:
         now = utcnow()
         final = [o for o in outcomes if o.status is not RowStatus.PENDING]
         retries = [o for o in outcomes if o.status is RowStatus.PENDING]
-        blocked = [(o.user_id,) for o in outcomes if o.status is RowStatus.BLOCKED]
-        if final:
-            await self.conn.executemany(
-                """
-                UPDATE outbox SET status = ?, attempts = attempts + 1,
-                    last_error = COALESCE(?, last_error), message_id = ?, updated_at = ?
-                WHERE announcement_id = ? AND user_id = ? AND status = 'sending'
-                """,
-                [
-                    (o.status.value, _clip(o.error), o.message_id, now, announcement_id, o.user_id)
-                    for o in final
-                ],
-            )
-        if retries:
-            await self.conn.executemany(
-                """
-                UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?,
-                    not_before = ?, updated_at = ?
-                WHERE announcement_id = ? AND user_id = ? AND status = 'sending'
-                """,
-                [(_clip(o.error), o.not_before, now, announcement_id, o.user_id) for o in retries],
-            )
-        if blocked:
-            await self.conn.executemany("UPDATE users SET blocked = 1 WHERE id = ?", blocked)
-            await self.conn.executemany("DELETE FROM subscriptions WHERE user_id = ?", blocked)
-        await self._commit()
+        blocked = [o.user_id for o in outcomes if o.status is RowStatus.BLOCKED]
+        async with self._write() as conn:
+            if final:
+                await conn.execute(
+                    text(
+                        "UPDATE outbox SET status = :status, attempts = attempts + 1, "
+                        "last_error = COALESCE(:error, last_error), message_id = :message_id, "
+                        "updated_at = :now WHERE announcement_id = :aid AND user_id = :uid "
+                        "AND status = 'sending'"
+                    ),
+                    [
+                        {
+                            "status": o.status.value,
+                            "error": _clip(o.error),
+                            "message_id": o.message_id,
+                            "now": now,
+                            "aid": announcement_id,
+                            "uid": o.user_id,
+                        }
+                        for o in final
+                    ],
+                )
+            if retries:
+                await conn.execute(
+                    text(
+                        "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
+                        "last_error = :error, not_before = :not_before, updated_at = :now "
+                        "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'"
+                    ),
+                    [
+                        {
+                            "error": _clip(o.error),
+                            "not_before": o.not_before,
+                            "now": now,
+                            "aid": announcement_id,
+                            "uid": o.user_id,
+                        }
+                        for o in retries
+                    ],
+                )
+            if blocked:
+                await conn.execute(
+                    update(users).where(users.c.id.in_(blocked)).values(blocked=True)
+                )
+                await conn.execute(
+                    delete(subscriptions).where(subscriptions.c.user_id.in_(blocked))
+                )
 
     async def release(self, announcement_id: int, user_ids: Iterable[int]) -> int:
         """Give claimed rows that were never tried back (no attempt used)."""
         ids = list(user_ids)
         if not ids:
             return 0
-        cur = await self.conn.executemany(
-            """
-            UPDATE outbox SET status = 'pending', updated_at = ?
-            WHERE announcement_id = ? AND user_id = ? AND status = 'sending'
-            """,
-            [(utcnow(), announcement_id, user_id) for user_id in ids],
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.announcement_id == announcement_id,
+                outbox.c.user_id.in_(ids),
+                outbox.c.status == "sending",
+            )
+            .values(status="pending", updated_at=utcnow())
         )
-        await self._commit()
-        return cur.rowcount
+        async with self._write() as conn:
+            return int((await conn.execute(statement)).rowcount)
 
     async def recover(self, announcement_id: int) -> int:
         """``sending`` -> ``pending`` for every row: call it holding the lease, when no
         sender of this announcement is alive (their rows may or may not have gone out)."""
-        cur = await self.conn.execute(
-            """
-            UPDATE outbox SET status = 'pending', updated_at = ?
-            WHERE announcement_id = ? AND status = 'sending'
-            """,
-            (utcnow(), announcement_id),
+        statement = (
+            update(outbox)
+            .where(outbox.c.announcement_id == announcement_id, outbox.c.status == "sending")
+            .values(status="pending", updated_at=utcnow())
         )
-        await self._commit()
-        return cur.rowcount
+        async with self._write() as conn:
+            return int((await conn.execute(statement)).rowcount)
 
     async def pending(self, announcement_id: int) -> tuple[int, float | None]:
         """Pending rows, and the earliest time one of them may be claimed."""
-        async with self.conn.execute(
-            """
-            SELECT COUNT(*), MIN(not_before) FROM outbox
-            WHERE announcement_id = ? AND status = 'pending'
-            """,
-            (announcement_id,),
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row[0]), (float(row[1]) if row[1] is not None else None)
+        statement = select(func.count(), func.min(outbox.c.not_before)).where(
+            outbox.c.announcement_id == announcement_id, outbox.c.status == "pending"
+        )
+        async with self._read() as conn:
+            n, earliest = (await conn.execute(statement)).one()
+        return int(n), (float(earliest) if earliest is not None else None)
 
     async def finish(self, announcement_id: int) -> bool:
         """sending -> done, when no row is left to send."""
-        cur = await self.conn.execute(
-            """
-            UPDATE announcements SET status = 'done', finished_at = ?
-            WHERE id = ? AND status = 'sending' AND NOT EXISTS (
-                SELECT 1 FROM outbox WHERE announcement_id = ? AND status IN ('pending', 'sending')
+        left = (
+            select(outbox.c.user_id)
+            .where(
+                outbox.c.announcement_id == announcement_id,
+                outbox.c.status.in_(("pending", "sending")),
             )
-            """,
-            (utcnow(), announcement_id, announcement_id),
+            .exists()
         )
-        await self._commit()
-        return cur.rowcount > 0
+        statement = (
+            update(announcements)
+            .where(_announcement(announcement_id), announcements.c.status == "sending", ~left)
+            .values(status="done", finished_at=utcnow())
+        )
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def counts(self, announcement_id: int) -> Counts:
         result: Counts = {}
-        async with self.conn.execute(
-            """
-            SELECT lang, status, COUNT(*) FROM outbox
-            WHERE announcement_id = ? GROUP BY lang, status
-            """,
-            (announcement_id,),
-        ) as cur:
-            async for lang, status, n in cur:
+        statement = (
+            select(outbox.c.lang, outbox.c.status, func.count())
+            .where(outbox.c.announcement_id == announcement_id)
+            .group_by(outbox.c.lang, outbox.c.status)
+        )
+        async with self._read() as conn:
+            for lang, status, n in (await conn.execute(statement)).all():
                 result.setdefault(str(lang), {})[RowStatus(status)] = int(n)
         return result
 
     # -- the lease -----------------------------------------------------------------
     async def acquire_lease(self, announcement_id: int, owner: str, ttl: float, now: float) -> bool:
         """Take the lease if it is free, expired or already ours, until ``now + ttl``."""
-        cur = await self.conn.execute(
-            """
-            UPDATE announcements SET lease_owner = ?, lease_until = ?
-            WHERE id = ? AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < ?
-                              OR lease_owner = ?)
-            """,
-            (owner, now + ttl, announcement_id, now, owner),
+        a = announcements.c
+        statement = (
+            update(announcements)
+            .where(
+                _announcement(announcement_id),
+                or_(
+                    a.lease_owner.is_(None),
+                    a.lease_until.is_(None),
+                    a.lease_until < now,
+                    a.lease_owner == owner,
+                ),
+            )
+            .values(lease_owner=owner, lease_until=now + ttl)
         )
-        await self._commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def renew_lease(self, announcement_id: int, owner: str, ttl: float, now: float) -> bool:
         """Extend our lease; False if someone else holds it now."""
-        cur = await self.conn.execute(
-            "UPDATE announcements SET lease_until = ? WHERE id = ? AND lease_owner = ?",
-            (now + ttl, announcement_id, owner),
+        statement = (
+            update(announcements)
+            .where(_announcement(announcement_id), announcements.c.lease_owner == owner)
+            .values(lease_until=now + ttl)
         )
-        await self._commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def release_lease(self, announcement_id: int, owner: str) -> bool:
-        cur = await self.conn.execute(
-            """
-            UPDATE announcements SET lease_owner = NULL, lease_until = NULL
-            WHERE id = ? AND lease_owner = ?
-            """,
-            (announcement_id, owner),
+        statement = (
+            update(announcements)
+            .where(_announcement(announcement_id), announcements.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
         )
-        await self._commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            return (await conn.execute(statement)).rowcount > 0
 
     async def recent(self, limit: int = 10) -> list[int]:
         """Ids of the latest announcements, newest first."""
-        async with self.conn.execute(
-            "SELECT id FROM announcements ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cur:
-            return [int(row[0]) async for row in cur]
+        statement = select(announcements.c.id).order_by(announcements.c.id.desc()).limit(limit)
+        async with self._read() as conn:
+            return [int(i) for i in (await conn.execute(statement)).scalars()]
+
+
+def _announcement(announcement_id: int) -> ColumnElement[bool]:
+    return announcements.c.id == announcement_id
+
+
+def _valid_id(announcement_id: int) -> bool:
+    """Ids come from buttons too: one no row can have is not looked up (PostgreSQL would
+    refuse a number beyond its integer range)."""
+    return 0 < announcement_id <= _MAX_ID
 
 
 def _clip(error: str | None) -> str | None:

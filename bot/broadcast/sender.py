@@ -59,7 +59,7 @@ from bot.broadcast.models import Announcement, AnnouncementStatus
 from bot.broadcast.outbox import OutboxRepo, OutboxRow, Outcome
 from bot.broadcast.ratelimit import RateLimiter
 from bot.broadcast.report import Report, snapshot
-from bot.storage.db import Database
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ async def run_broadcast(
     """
     if concurrency < 1 or batch_size < 1 or max_attempts < 1:
         raise ValueError("concurrency, batch_size and max_attempts must be positive")
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     announcement = await repo.get(announcement_id)
     if announcement is None:
         raise LookupError(f"no announcement {announcement_id}")
@@ -268,9 +268,7 @@ class _Run:
         announcement = await self.repo.get(self.aid)
         assert announcement is not None
         if announcement.status is AnnouncementStatus.SCHEDULED:
-            recipients = await resolve(
-                db.conn, announcement.audience, default_locale=default_locale
-            )
+            recipients = await resolve(db, announcement.audience, default_locale=default_locale)
             added = await self.repo.begin(self.aid, recipients)
             log.info("broadcast %d: %d recipients queued", self.aid, added)
             announcement = await self.repo.get(self.aid)

@@ -1,1 +1,2 @@
-"""Persistence: one aiosqlite connection per process, migrations, repositories."""
+"""Persistence: the database (SQLite or PostgreSQL through SQLAlchemy), its Alembic
+migrations, and the repositories."""

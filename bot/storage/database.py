@@ -62,11 +62,16 @@ def head_revision() -> str:
     return head
 
 
+class DatabaseClosed(RuntimeError):
+    """A unit of work asked of a closed `Database`."""
+
+
 class Database:
     """A pool of connections to the bot's database and its units of work."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._closed = False
 
     @property
     def backend(self) -> str:
@@ -85,6 +90,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
+        self._check_open()
         async with self.engine.begin() as conn:
             yield conn
 
@@ -92,6 +98,7 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reading (on SQLite it takes no write lock). Anything written
         on it is rolled back."""
+        self._check_open()
         async with self.engine.connect() as conn:
             if self.backend == "sqlite":
                 await conn.execution_options(**{_BEGIN: "DEFERRED"})
@@ -103,7 +110,14 @@ class Database:
             return await conn.run_sync(_migrate)
 
     async def close(self) -> None:
+        """Close every connection; the database cannot be used after (an engine would
+        quietly open new connections)."""
+        self._closed = True
         await self.engine.dispose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DatabaseClosed("the database was closed")
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -4,19 +4,20 @@ bot's database so a KB rebuild does not lose them."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import aiosqlite
+from sqlalchemy import insert, select
 
 from bot.kb.sources import Reception, Texts
+from bot.storage.base import Repo
+from bot.storage.schema import receptions
 from bot.storage.users import utcnow
 
 PREFIX = "m"  # ids "m12": never clash with the KB's slug ids
+MAX_ID = 2**31 - 1
 
 
-class ReceptionRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
+class ReceptionRepo(Repo):
     async def add(
         self,
         *,
@@ -28,41 +29,41 @@ class ReceptionRepo:
         note: Texts,
         created_by: int | None = None,
     ) -> Reception:
-        cur = await self.conn.execute(
-            "INSERT INTO receptions (office_id, city_id, region_id, date, services, note, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                office_id,
-                city_id,
-                region_id,
-                date,
-                json.dumps(services),
-                json.dumps(note, ensure_ascii=False),
-                created_by,
-                utcnow(),
-            ),
-        )
-        await self.conn.commit()
-        assert cur.lastrowid is not None
-        reception = await self.get(f"{PREFIX}{cur.lastrowid}")
-        assert reception is not None
-        return reception
+        async with self._write() as conn:
+            statement = (
+                insert(receptions)
+                .values(
+                    office_id=office_id,
+                    city_id=city_id,
+                    region_id=region_id,
+                    date=date,
+                    services=json.dumps(services),
+                    note=json.dumps(note, ensure_ascii=False),
+                    created_by=created_by,
+                    created_at=utcnow(),
+                )
+                .returning(*receptions.c)
+            )
+            row = (await conn.execute(statement)).one()
+        return _reception(row._mapping)
 
     async def all(self) -> list[Reception]:
-        async with self.conn.execute("SELECT * FROM receptions ORDER BY date DESC") as cur:
-            return [_reception(row) for row in await cur.fetchall()]
+        async with self._read() as conn:
+            rows = (await conn.execute(select(receptions).order_by(receptions.c.date.desc()))).all()
+        return [_reception(row._mapping) for row in rows]
 
     async def get(self, reception_id: str) -> Reception | None:
         if not reception_id.startswith(PREFIX) or not reception_id[1:].isdigit():
             return None
-        async with self.conn.execute(
-            "SELECT * FROM receptions WHERE id = ?", (int(reception_id[1:]),)
-        ) as cur:
-            row = await cur.fetchone()
-        return _reception(row) if row else None
+        number = int(reception_id[1:])
+        if number > MAX_ID:  # a forged id: no row has it (and PostgreSQL would refuse it)
+            return None
+        async with self._read() as conn:
+            row = (await conn.execute(select(receptions).where(receptions.c.id == number))).first()
+        return _reception(row._mapping) if row else None
 
 
-def _reception(row: aiosqlite.Row) -> Reception:
+def _reception(row: Any) -> Reception:
     return Reception(
         id=f"{PREFIX}{row['id']}",
         office=row["office_id"],

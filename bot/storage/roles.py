@@ -7,8 +7,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import delete, insert, select
 
+from bot.storage.base import Repo, upsert
+from bot.storage.schema import audit_log, moderators
 from bot.storage.users import utcnow
 
 log = logging.getLogger(__name__)
@@ -23,52 +25,46 @@ class AuditEntry:
     at: str
 
 
-class ModeratorRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
+class ModeratorRepo(Repo):
     async def is_moderator(self, user_id: int) -> bool:
-        async with self.conn.execute(
-            "SELECT 1 FROM moderators WHERE user_id = ?", (user_id,)
-        ) as cur:
-            return await cur.fetchone() is not None
+        async with self._read() as conn:
+            statement = select(moderators.c.user_id).where(moderators.c.user_id == user_id)
+            return (await conn.execute(statement)).first() is not None
 
     async def add(self, user_id: int, added_by: int) -> bool:
-        cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO moderators (user_id, added_by, added_at) VALUES (?, ?, ?)",
-            (user_id, added_by, utcnow()),
-        )
-        await self.conn.commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            statement = upsert(conn, moderators).values(
+                user_id=user_id, added_by=added_by, added_at=utcnow()
+            )
+            result = await conn.execute(statement.on_conflict_do_nothing())
+        return result.rowcount > 0
 
     async def remove(self, user_id: int) -> bool:
-        cur = await self.conn.execute("DELETE FROM moderators WHERE user_id = ?", (user_id,))
-        await self.conn.commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            result = await conn.execute(delete(moderators).where(moderators.c.user_id == user_id))
+        return result.rowcount > 0
 
     async def all(self) -> list[int]:
-        async with self.conn.execute("SELECT user_id FROM moderators ORDER BY added_at") as cur:
-            return [row[0] for row in await cur.fetchall()]
+        async with self._read() as conn:
+            statement = select(moderators.c.user_id).order_by(moderators.c.added_at)
+            return [int(uid) for uid in (await conn.execute(statement)).scalars()]
 
 
-class AuditRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
+class AuditRepo(Repo):
     async def record(self, actor_id: int, action: str, **details: Any) -> None:
-        await self.conn.execute(
-            "INSERT INTO audit_log (actor_id, action, details, at) VALUES (?, ?, ?, ?)",
-            (actor_id, action, json.dumps(details, ensure_ascii=False, default=str), utcnow()),
-        )
-        await self.conn.commit()
+        async with self._write() as conn:
+            await conn.execute(
+                insert(audit_log).values(
+                    actor_id=actor_id,
+                    action=action,
+                    details=json.dumps(details, ensure_ascii=False, default=str),
+                    at=utcnow(),
+                )
+            )
         log.info("audit: %s by %s %s", action, actor_id, details)
 
     async def recent(self, limit: int = 50) -> list[AuditEntry]:
-        async with self.conn.execute(
-            "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cur:
-            rows = await cur.fetchall()
-        return [
-            AuditEntry(r["id"], r["actor_id"], r["action"], json.loads(r["details"]), r["at"])
-            for r in rows
-        ]
+        async with self._read() as conn:
+            statement = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+            rows = (await conn.execute(statement)).all()
+        return [AuditEntry(r.id, r.actor_id, r.action, json.loads(r.details), r.at) for r in rows]

@@ -4,46 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import aiosqlite
+from sqlalchemy import and_, delete, insert, or_, select
 
+from bot.storage.base import Repo, upsert
+from bot.storage.schema import subscriptions, users
 from bot.storage.users import utcnow
 
 TOPICS = ("events", "heritage", "consular")
 
 
-class SubscriptionRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
+class SubscriptionRepo(Repo):
     async def of_user(self, user_id: int) -> set[tuple[str, str]]:
-        async with self.conn.execute(
-            "SELECT kind, key FROM subscriptions WHERE user_id = ?", (user_id,)
-        ) as cur:
-            return {(row["kind"], row["key"]) for row in await cur.fetchall()}
+        statement = select(subscriptions.c.kind, subscriptions.c.key).where(
+            subscriptions.c.user_id == user_id
+        )
+        async with self._read() as conn:
+            return {(kind, key) for kind, key in (await conn.execute(statement)).all()}
 
     async def toggle(self, user_id: int, kind: str, key: str) -> bool:
         """Subscribe if not subscribed, else unsubscribe; returns the new state."""
-        cur = await self.conn.execute(
-            "DELETE FROM subscriptions WHERE user_id = ? AND kind = ? AND key = ?",
-            (user_id, kind, key),
-        )
-        if cur.rowcount:
-            await self.conn.commit()
-            return False
-        await self.conn.execute(
-            "INSERT INTO subscriptions (user_id, kind, key, created_at) VALUES (?, ?, ?, ?)",
-            (user_id, kind, key, utcnow()),
-        )
-        await self.conn.commit()
+        async with self._write() as conn:
+            removed = await conn.execute(
+                delete(subscriptions).where(
+                    subscriptions.c.user_id == user_id,
+                    subscriptions.c.kind == kind,
+                    subscriptions.c.key == key,
+                )
+            )
+            if removed.rowcount:
+                return False
+            await conn.execute(
+                insert(subscriptions).values(
+                    user_id=user_id, kind=kind, key=key, created_at=utcnow()
+                )
+            )
         return True
 
     async def subscribe(self, user_id: int, kind: str, key: str) -> None:
-        await self.conn.execute(
-            "INSERT OR IGNORE INTO subscriptions (user_id, kind, key, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            (user_id, kind, key, utcnow()),
-        )
-        await self.conn.commit()
+        async with self._write() as conn:
+            statement = upsert(conn, subscriptions).values(
+                user_id=user_id, kind=kind, key=key, created_at=utcnow()
+            )
+            await conn.execute(statement.on_conflict_do_nothing())
 
     async def subscribers(
         self, *, regions: Iterable[str] = (), topics: Iterable[str] = ()
@@ -52,11 +54,18 @@ class SubscriptionRepo:
         wanted = [("region", r) for r in regions] + [("topic", t) for t in topics]
         if not wanted:
             return []
-        clause = " OR ".join("(s.kind = ? AND s.key = ?)" for _ in wanted)
-        params = [v for pair in wanted for v in pair]
-        async with self.conn.execute(
-            "SELECT DISTINCT u.id, u.locale FROM subscriptions s JOIN users u ON u.id = s.user_id "
-            f"WHERE u.blocked = 0 AND ({clause}) ORDER BY u.id",
-            params,
-        ) as cur:
-            return [(row["id"], row["locale"]) for row in await cur.fetchall()]
+        matches = or_(
+            *(
+                and_(subscriptions.c.kind == kind, subscriptions.c.key == key)
+                for kind, key in wanted
+            )
+        )
+        statement = (
+            select(users.c.id, users.c.locale)
+            .distinct()
+            .join(subscriptions, subscriptions.c.user_id == users.c.id)
+            .where(users.c.blocked.is_(False), matches)
+            .order_by(users.c.id)
+        )
+        async with self._read() as conn:
+            return [(int(uid), locale) for uid, locale in (await conn.execute(statement)).all()]

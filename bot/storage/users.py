@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-import aiosqlite
+from sqlalchemy import delete, func, select, update
+
+from bot.storage.base import Repo, upsert
+from bot.storage.schema import users
 
 
 def utcnow() -> str:
@@ -23,52 +27,46 @@ class UserRecord:
     blocked: bool
 
 
-class UserRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
+class UserRepo(Repo):
     async def get(self, user_id: int) -> UserRecord | None:
-        async with self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        return _record(row) if row else None
+        async with self._read() as conn:
+            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _record(row._mapping) if row else None
 
     async def touch(self, user_id: int, tg_language: str | None) -> UserRecord:
         """Create the user on first contact, else refresh last_seen; unblocks on contact."""
         now = utcnow()
-        # One call that reads RETURNING to the end: a statement left half-read on the
-        # shared connection would make another coroutine's commit fail.
-        rows = await self.conn.execute_fetchall(
-            """
-            INSERT INTO users (id, tg_language, first_seen, last_seen) VALUES (?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET
-                last_seen = excluded.last_seen,
-                tg_language = COALESCE(excluded.tg_language, users.tg_language),
-                blocked = 0
-            RETURNING *
-            """,
-            (user_id, tg_language, now, now),
-        )
-        await self.conn.commit()
-        return _record(next(iter(rows)))
+        async with self._write() as conn:
+            insert = upsert(conn, users).values(
+                id=user_id, tg_language=tg_language, first_seen=now, last_seen=now
+            )
+            statement = insert.on_conflict_do_update(
+                index_elements=[users.c.id],
+                set_={
+                    "last_seen": insert.excluded.last_seen,
+                    "tg_language": func.coalesce(insert.excluded.tg_language, users.c.tg_language),
+                    "blocked": False,
+                },
+            ).returning(*users.c)
+            row = (await conn.execute(statement)).one()
+        return _record(row._mapping)
 
     async def set_locale(self, user_id: int, locale: str) -> None:
-        await self.conn.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
-        await self.conn.commit()
+        async with self._write() as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
 
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
-        await self.conn.execute(
-            "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
-        )
-        await self.conn.commit()
+        async with self._write() as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(blocked=blocked))
 
     async def delete(self, user_id: int) -> bool:
         """Forget a user: their row and, through foreign keys, what hangs on it."""
-        cur = await self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-        await self.conn.commit()
-        return cur.rowcount > 0
+        async with self._write() as conn:
+            result = await conn.execute(delete(users).where(users.c.id == user_id))
+        return result.rowcount > 0
 
 
-def _record(row: aiosqlite.Row) -> UserRecord:
+def _record(row: Any) -> UserRecord:
     return UserRecord(
         id=row["id"],
         locale=row["locale"],

@@ -37,7 +37,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import AnnounceCB, ReceptionAnnounceCB
 from bot.notify import reception_announcement
-from bot.storage.db import Database
+from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.subscriptions import TOPICS
 from bot.storage.users import UserRecord
@@ -171,7 +171,7 @@ async def on_audience(
     ):
         await answer_stale(query)
         return
-    counts = await count_audience(db.conn, audience, default_locale=settings.default_locale)
+    counts = await count_audience(db, audience, default_locale=settings.default_locale)
     await state.update_data(audience=audience.to_json(), counts=counts, texts={}, lang_index=0)
     await query.answer()
     head = _("Audience: {audience}.").format(
@@ -473,7 +473,7 @@ async def on_confirm(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
     try:
         validate_content(
@@ -551,7 +551,7 @@ async def on_reception_announce(
         await answer_stale(query)
         return
     audience, texts = reception_announcement(kb, consular, reception, i18n)
-    counts = await count_audience(db.conn, audience, default_locale=settings.default_locale)
+    counts = await count_audience(db, audience, default_locale=settings.default_locale)
     await state.clear()
     await state.update_data(
         audience=audience.to_json(),

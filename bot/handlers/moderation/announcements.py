@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.delivery import BroadcastService, report_text
 from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import AnnouncementCB
-from bot.storage.db import Database
+from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import UserRecord
 
@@ -31,7 +31,7 @@ OPEN = (
 
 
 async def list_screen(db: Database) -> tuple[str, InlineKeyboardMarkup]:
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     ids = await repo.recent(RECENT)
     lines = ["📣 <b>" + _("Recent announcements") + "</b>", ""]
     board = InlineKeyboardBuilder()
@@ -68,7 +68,7 @@ async def on_announcement(
     broadcasts: BroadcastService,
     user: UserRecord,
 ) -> None:
-    repo = OutboxRepo(db.conn)
+    repo = OutboxRepo(db)
     announcement = await repo.get(callback_data.id)
     if announcement is None:
         await answer_stale(query)

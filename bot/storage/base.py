@@ -1,0 +1,50 @@
+"""What every repository shares: where its statements run.
+
+A repository is bound either to the `Database` — then each of its methods is a unit of
+work of its own, committed when it returns — or to a connection inside the caller's
+``async with db.transaction() as tx:`` — then it commits nothing and everything the
+caller does on that connection commits or rolls back together (services do this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.database import Database
+
+
+class Repo:
+    def __init__(self, source: Database | AsyncConnection) -> None:
+        self._source = source
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        """The connection to write on: the caller's, or a new unit of work."""
+        if isinstance(self._source, AsyncConnection):
+            yield self._source
+        else:
+            async with self._source.transaction() as tx:
+                yield tx
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        """The connection to read on: the caller's (seeing its own writes), or a new one."""
+        if isinstance(self._source, AsyncConnection):
+            yield self._source
+        else:
+            async with self._source.read() as conn:
+                yield conn
+
+
+def upsert(conn: AsyncConnection, table: Table) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` clauses for the connection's backend (the statement
+    has `.on_conflict_do_nothing` / `.on_conflict_do_update` and `.excluded`)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement: Insert = dialect.insert(table)
+    return statement
