@@ -10,6 +10,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 
 from bot.broadcast.audience import record_language
@@ -25,6 +26,7 @@ from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.database import Database
+from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -60,6 +62,8 @@ def create_dispatcher(
         lease_ttl=settings.broadcast_lease_s,
     )
     dp = Dispatcher(
+        storage=SQLStorage(db),
+        events_isolation=SimpleEventIsolation(),
         settings=settings,
         db=db,
         users=users,

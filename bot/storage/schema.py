@@ -174,3 +174,14 @@ audit_log = Table(
     Column("at", Text, nullable=False),
     Index("audit_by_actor", "actor_id", "at"),
 )
+
+#: Wizards in progress (aiogram FSM): state and data per key, so they survive a restart
+#: and every instance sees them (`bot.storage.fsm`).
+fsm_states = Table(
+    "fsm_states",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("state", Text),
+    Column("data", Text, nullable=False),  # JSON object
+    Column("updated_at", Text, nullable=False),
+)
