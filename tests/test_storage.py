@@ -1,8 +1,14 @@
 """Repositories on both backends: users, moderators and the audit log, subscriptions,
-questions and feedback, receptions."""
+questions and feedback, receptions, outbox claims."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+from bot.broadcast import Audience, OutboxRepo
+from bot.broadcast.models import Recipient
+from bot.broadcast.outbox import Outcome
 from bot.storage.database import Database
 from bot.storage.questions import QuestionRepo
 from bot.storage.receptions import ReceptionRepo
@@ -96,3 +102,27 @@ async def test_receptions_round_trip_and_forged_ids(database: Database) -> None:
     assert await repo.all() == [added]
     for forged in ("m99999999999999999999", "x1", "m", "m-1"):
         assert await repo.get(forged) is None
+
+
+async def test_outbox_claims_take_at_most_n_rows_each_and_never_the_same(
+    database: Database,
+) -> None:
+    """Eight claimers at once drain 300 rows: batches of at most 10, no row twice."""
+    users = UserRepo(database)
+    for uid in range(1, 301):
+        await users.touch(uid, "ru")
+    repo = OutboxRepo(database)
+    announcement = await repo.create(audience=Audience.everyone(), texts={"ru": "Сәлем"})
+    await repo.begin(announcement.id, [Recipient(uid, "ru") for uid in range(1, 301)])
+    batches: list[list[int]] = []
+
+    async def claimer(name: str) -> None:
+        while rows := await repo.claim(announcement.id, 10, time.time(), owner=name, ttl=60):
+            batches.append([r.user_id for r in rows])
+            await repo.record(announcement.id, [Outcome.sent(r.user_id, 1) for r in rows], name)
+
+    await asyncio.gather(*(claimer(f"c{i}") for i in range(8)))
+    claimed = [uid for batch in batches for uid in batch]
+    assert sorted(claimed) == list(range(1, 301))  # every row once
+    assert max(len(batch) for batch in batches) <= 10
+    assert await repo.finish(announcement.id)

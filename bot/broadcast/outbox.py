@@ -207,16 +207,25 @@ class OutboxRepo(Repo):
             return (await conn.execute(statement)).rowcount > 0
 
     async def runnable(self, now: float) -> list[int]:
-        """Announcements a runner should pick up: scheduled and due, or sending without a
-        live lease (their runner died)."""
+        """Announcements a process should work on: scheduled and due, sending without a
+        live lease (their coordinator died), or sending with rows left to claim (any
+        process may help drain them)."""
         a = announcements.c
         due = _iso(datetime.fromtimestamp(now, UTC))
+        claimable = (
+            select(outbox.c.user_id)
+            .where(outbox.c.announcement_id == a.id, outbox.c.status == "pending")
+            .exists()
+        )
         statement = (
             select(a.id)
             .where(
                 or_(
                     and_(a.status == "scheduled", or_(a.send_at.is_(None), a.send_at <= due)),
-                    and_(a.status == "sending", or_(a.lease_until.is_(None), a.lease_until < now)),
+                    and_(
+                        a.status == "sending",
+                        or_(a.lease_until.is_(None), a.lease_until < now, claimable),
+                    ),
                 )
             )
             .order_by(a.id)
@@ -284,8 +293,11 @@ class OutboxRepo(Repo):
             )
         return added
 
-    async def claim(self, announcement_id: int, n: int, now: float) -> list[OutboxRow]:
-        """Atomically move up to `n` due pending rows to ``sending`` and return them.
+    async def claim(
+        self, announcement_id: int, n: int, now: float, *, owner: str = "", ttl: float = 60.0
+    ) -> list[OutboxRow]:
+        """Atomically move up to `n` due pending rows to ``sending``, claimed by `owner`
+        until ``now + ttl`` (renewed while it works: `renew_claims`), and return them.
 
         Several processes may claim at once: on SQLite the transaction holds the write
         lock (``BEGIN IMMEDIATE``); on PostgreSQL the chosen rows are locked and rows
@@ -299,27 +311,35 @@ class OutboxRepo(Repo):
         )
         async with self._write() as conn:
             if conn.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
+                # Chosen once, in a CTE: a LIMIT subquery inside IN (...) may be run again
+                # for every row the update visits, and then takes far more than `n`.
+                chosen = due.with_for_update(skip_locked=True).cte("chosen")
+                match = [o.user_id == chosen.c.user_id]
+            else:
+                match = [o.user_id.in_(due.scalar_subquery())]
             statement = (
                 update(outbox)
-                .where(
-                    o.announcement_id == announcement_id,
-                    o.status == "pending",
-                    o.user_id.in_(due.scalar_subquery()),
+                .where(o.announcement_id == announcement_id, o.status == "pending", *match)
+                .values(
+                    status="sending", claimed_by=owner, claimed_until=now + ttl, updated_at=utcnow()
                 )
-                .values(status="sending", updated_at=utcnow())
                 .returning(o.user_id, o.lang, o.attempts)
             )
             rows = (await conn.execute(statement)).all()
         return [OutboxRow(int(uid), str(lang), int(attempts)) for uid, lang, attempts in rows]
 
-    async def record(self, announcement_id: int, outcomes: Sequence[Outcome]) -> None:
+    async def record(
+        self, announcement_id: int, outcomes: Sequence[Outcome], owner: str | None = None
+    ) -> None:
         """Write what Telegram answered for claimed rows, in one transaction.
 
         ``blocked`` also marks the user blocked and deletes their subscriptions; a
         ``pending`` outcome is a retry, claimable again from ``not_before``. Senders
-        batch the outcomes of concurrent sends here (group commit).
+        batch the outcomes of concurrent sends here (group commit). With `owner`, only
+        rows still claimed by it are written (a row whose claim expired and was taken
+        by another process is that process's now).
         """
+        mine = " AND claimed_by = :owner" if owner is not None else ""
         if not outcomes:
             return
         now = utcnow()
@@ -332,8 +352,9 @@ class OutboxRepo(Repo):
                     text(
                         "UPDATE outbox SET status = :status, attempts = attempts + 1, "
                         "last_error = COALESCE(:error, last_error), message_id = :message_id, "
-                        "updated_at = :now WHERE announcement_id = :aid AND user_id = :uid "
-                        "AND status = 'sending'"
+                        "claimed_by = NULL, claimed_until = NULL, updated_at = :now "
+                        "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'"
+                        + mine
                     ),
                     [
                         {
@@ -343,6 +364,7 @@ class OutboxRepo(Repo):
                             "now": now,
                             "aid": announcement_id,
                             "uid": o.user_id,
+                            **({"owner": owner} if owner is not None else {}),
                         }
                         for o in final
                     ],
@@ -351,8 +373,10 @@ class OutboxRepo(Repo):
                 await conn.execute(
                     text(
                         "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
-                        "last_error = :error, not_before = :not_before, updated_at = :now "
+                        "last_error = :error, not_before = :not_before, claimed_by = NULL, "
+                        "claimed_until = NULL, updated_at = :now "
                         "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'"
+                        + mine
                     ),
                     [
                         {
@@ -361,6 +385,7 @@ class OutboxRepo(Repo):
                             "now": now,
                             "aid": announcement_id,
                             "uid": o.user_id,
+                            **({"owner": owner} if owner is not None else {}),
                         }
                         for o in retries
                     ],
@@ -373,8 +398,11 @@ class OutboxRepo(Repo):
                     delete(subscriptions).where(subscriptions.c.user_id.in_(blocked))
                 )
 
-    async def release(self, announcement_id: int, user_ids: Iterable[int]) -> int:
-        """Give claimed rows that were never tried back (no attempt used)."""
+    async def release(
+        self, announcement_id: int, user_ids: Iterable[int], owner: str | None = None
+    ) -> int:
+        """Give claimed rows that were never tried back (no attempt used); with `owner`,
+        only rows it still holds."""
         ids = list(user_ids)
         if not ids:
             return 0
@@ -384,22 +412,62 @@ class OutboxRepo(Repo):
                 outbox.c.announcement_id == announcement_id,
                 outbox.c.user_id.in_(ids),
                 outbox.c.status == "sending",
+                *([outbox.c.claimed_by == owner] if owner is not None else []),
             )
-            .values(status="pending", updated_at=utcnow())
+            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
         )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
 
-    async def recover(self, announcement_id: int) -> int:
-        """``sending`` -> ``pending`` for every row: call it holding the lease, when no
-        sender of this announcement is alive (their rows may or may not have gone out)."""
+    async def recover(self, announcement_id: int, now: float | None = None) -> int:
+        """``sending`` -> ``pending`` for rows whose claim expired before `now` (their
+        claimant died: they may or may not have gone out), or for every row when `now` is
+        None (when no sender of the announcement can be alive)."""
+        o = outbox.c
+        expired = [or_(o.claimed_until.is_(None), o.claimed_until < now)] if now is not None else []
         statement = (
             update(outbox)
-            .where(outbox.c.announcement_id == announcement_id, outbox.c.status == "sending")
-            .values(status="pending", updated_at=utcnow())
+            .where(o.announcement_id == announcement_id, o.status == "sending", *expired)
+            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
         )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
+
+    async def renew_claims(self, announcement_id: int, owner: str, until: float) -> int:
+        """Extend the claims `owner` holds (it is alive and still sending them)."""
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.announcement_id == announcement_id,
+                outbox.c.status == "sending",
+                outbox.c.claimed_by == owner,
+            )
+            .values(claimed_until=until)
+        )
+        async with self._write() as conn:
+            return int((await conn.execute(statement)).rowcount)
+
+    async def release_claims(self, announcement_id: int, owner: str) -> int:
+        """Every row `owner` still holds back to ``pending`` (it stops)."""
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.announcement_id == announcement_id,
+                outbox.c.status == "sending",
+                outbox.c.claimed_by == owner,
+            )
+            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
+        )
+        async with self._write() as conn:
+            return int((await conn.execute(statement)).rowcount)
+
+    async def in_flight(self, announcement_id: int) -> int:
+        """Rows claimed and not yet recorded, by any process."""
+        statement = select(func.count()).where(
+            outbox.c.announcement_id == announcement_id, outbox.c.status == "sending"
+        )
+        async with self._read() as conn:
+            return int((await conn.execute(statement)).scalar_one())
 
     async def pending(self, announcement_id: int) -> tuple[int, float | None]:
         """Pending rows, and the earliest time one of them may be claimed."""

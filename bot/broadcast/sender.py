@@ -22,11 +22,17 @@ Outcomes:
   hide a message that did arrive; such a retry can duplicate it.
 * 401: the token is wrong; the run stops and raises :class:`BroadcastAborted`.
 
-A keeper task renews the lease every ``lease_ttl / 3``, notices a cancellation
-(``OutboxRepo.cancel``) within ``check_interval`` and calls ``progress`` at most
-every ``progress_interval`` seconds. Workers stop sending once the lease they hold
-is about to expire (renewals failing), so a runner that lost its lease stops before
-another one can take over.
+Several processes may send one announcement at once. The one holding the
+announcement's lease is its coordinator: it enqueues the audience, reports progress
+and the final numbers. Any other process that runs it while it is ``sending`` helps:
+it claims rows too (claims are atomic, see `OutboxRepo.claim`) and sends them. Every
+claim names its process and holds until ``lease_ttl`` from the last renewal; a
+keeper task renews this process's claims (and, for the coordinator, the lease) every
+``lease_ttl / 3`` and puts rows whose claim expired (their process died) back to
+``pending``. Workers stop sending once their claims are about to expire (renewals
+failing), so no row is taken back while its claimant may still send it. The keeper
+also notices a cancellation (``OutboxRepo.cancel``) within ``check_interval`` and
+calls ``progress`` at most every ``progress_interval`` seconds.
 """
 
 from __future__ import annotations
@@ -115,8 +121,10 @@ async def run_broadcast(
     Telegram's limit (``rate`` is then ignored). ``clock`` is wall time in seconds,
     shared through the database with other processes.
 
-    Raises :class:`BroadcastBusy` if another runner holds the lease,
-    :class:`BroadcastNotReady` for drafts, unapproved or not-yet-due announcements.
+    While another runner holds the lease of an announcement that is ``sending``, this
+    one helps send it (no progress of its own); raises :class:`BroadcastBusy` if the
+    other one has not begun it yet, :class:`BroadcastNotReady` for drafts, unapproved or
+    not-yet-due announcements.
     A done or cancelled announcement returns its report without sending anything.
     """
     if concurrency < 1 or batch_size < 1 or max_attempts < 1:
@@ -128,10 +136,12 @@ async def run_broadcast(
     if announcement.status in (AnnouncementStatus.DONE, AnnouncementStatus.CANCELLED):
         return await snapshot(repo, announcement_id)
     _check_ready(announcement, clock())
-    if not await repo.acquire_lease(announcement_id, owner, lease_ttl, clock()):
+    coordinator = await repo.acquire_lease(announcement_id, owner, lease_ttl, clock())
+    if not coordinator:
         current = await repo.get(announcement_id)
-        holder = current.lease_owner if current else None
-        raise BroadcastBusy(f"announcement {announcement_id} is being sent by {holder}")
+        if current is None or current.status is not AnnouncementStatus.SENDING:
+            holder = current.lease_owner if current else None
+            raise BroadcastBusy(f"announcement {announcement_id} is being begun by {holder}")
     run = _Run(
         bot,
         repo,
@@ -149,6 +159,7 @@ async def run_broadcast(
         check_interval=check_interval,
         request_timeout=request_timeout,
         clock=clock,
+        coordinator=coordinator,
     )
     try:
         return await run.execute(db, default_locale)
@@ -179,9 +190,10 @@ class _GroupCommit:
     a busy run needs far fewer commits than messages.
     """
 
-    def __init__(self, repo: OutboxRepo, announcement_id: int) -> None:
+    def __init__(self, repo: OutboxRepo, announcement_id: int, owner: str) -> None:
         self.repo = repo
         self.aid = announcement_id
+        self.owner = owner
         self._queue: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self.commits = 0
@@ -199,7 +211,8 @@ class _GroupCommit:
             while self._queue:
                 batch, self._queue = self._queue, []
                 try:
-                    await self.repo.record(self.aid, [outcome for outcome, _ in batch])
+                    outcomes = [outcome for outcome, _ in batch]
+                    await self.repo.record(self.aid, outcomes, self.owner)
                 except Exception as exc:
                     for _, done in batch:
                         if not done.done():
@@ -233,8 +246,11 @@ class _Run:
         check_interval: float,
         request_timeout: int | None,
         clock: Callable[[], float],
+        coordinator: bool = True,
     ) -> None:
         self.bot = bot
+        #: Holds the lease: begins the announcement and reports on it (else it helps).
+        self.coordinator = coordinator
         self.repo = repo
         self.aid = announcement_id
         self.owner = owner
@@ -244,6 +260,7 @@ class _Run:
         self.batch_size = batch_size
         self.lease_ttl = lease_ttl
         self.lease_margin = lease_ttl / 5
+        #: Until when this process's claims (and the lease) hold, as last renewed.
         self.lease_until = clock() + lease_ttl
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -260,14 +277,14 @@ class _Run:
         self.fatal: BaseException | None = None
         self.lease_lost = False
         self.rng = random.Random()
-        self.recorder = _GroupCommit(repo, announcement_id)
+        self.recorder = _GroupCommit(repo, announcement_id, owner)
         self._progress_task: asyncio.Task[None] | None = None
 
     # -- the run -------------------------------------------------------------------
     async def execute(self, db: Database, default_locale: str) -> Report:
         announcement = await self.repo.get(self.aid)
         assert announcement is not None
-        if announcement.status is AnnouncementStatus.SCHEDULED:
+        if announcement.status is AnnouncementStatus.SCHEDULED and self.coordinator:
             recipients = await resolve(db, announcement.audience, default_locale=default_locale)
             added = await self.repo.begin(self.aid, recipients)
             log.info("broadcast %d: %d recipients queued", self.aid, added)
@@ -276,7 +293,7 @@ class _Run:
         if announcement.status is not AnnouncementStatus.SENDING:  # cancelled meanwhile
             return await self.report()
         self.announcement = announcement
-        recovered = await self.repo.recover(self.aid)
+        recovered = await self.repo.recover(self.aid, self.clock())
         if recovered:
             log.warning("broadcast %d: %d interrupted rows back to pending", self.aid, recovered)
 
@@ -304,6 +321,8 @@ class _Run:
         if not self.stop.is_set() and await self.repo.finish(self.aid):
             log.info("broadcast %d: done", self.aid)
         report = await self.report()
+        if not self.coordinator:
+            return report
         if self._progress_task is not None:  # let a slow update land before the final one
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._progress_task), self.check_interval)
@@ -318,15 +337,12 @@ class _Run:
         await self._release()
 
     async def _release(self) -> None:
-        """Whatever ended the run: rows still claimed go back to pending and the lease
-        is released, so the next runner starts at once. (A crash skips this; the
-        next runner then waits for the lease to expire and recovers the rows.)"""
+        """Whatever ended the run: rows this process still holds go back to pending and
+        the lease is released, so another runner carries on at once. (A crash skips
+        this; the others take the rows back when the claims expire, and the lease.)"""
         try:
-            # Only while the lease is still ours: another runner's rows are not ours to reset.
-            if not self.lease_lost and await self.repo.renew_lease(
-                self.aid, self.owner, self.lease_ttl, self.clock()
-            ):
-                await self.repo.recover(self.aid)
+            await self.repo.release_claims(self.aid, self.owner)
+            if self.coordinator and not self.lease_lost:
                 await self.repo.release_lease(self.aid, self.owner)
         except Exception:
             log.exception("broadcast %d: cleanup failed", self.aid)
@@ -350,23 +366,25 @@ class _Run:
 
     async def _work(self) -> None:
         while self._may_send():
-            rows = await self.repo.claim(self.aid, self.batch_size, self.clock())
+            rows = await self.repo.claim(
+                self.aid, self.batch_size, self.clock(), owner=self.owner, ttl=self.lease_ttl
+            )
             if not rows:
                 if not await self._wait_for_work():
                     return
                 continue
             for i, row in enumerate(rows):
                 if not self._may_send():
-                    await self.repo.release(self.aid, [r.user_id for r in rows[i:]])
+                    await self.repo.release(self.aid, [r.user_id for r in rows[i:]], self.owner)
                     return
                 await self._deliver(row)
 
     async def _wait_for_work(self) -> bool:
-        """Nothing to claim now. False when no row is pending (the rows still being sent
-        belong to live workers, who take back their own retries), else wait until the
-        earliest retry is due."""
+        """Nothing to claim now. False when no row is pending or being sent anywhere;
+        while rows are being sent (by this or another process, whose retries or, if it
+        dies, expired claims come back) or a retry is not due yet, wait."""
         pending, next_at = await self.repo.pending(self.aid)
-        if pending == 0:
+        if pending == 0 and await self.repo.in_flight(self.aid) == 0:
             return False
         delay = self.check_interval
         if next_at is not None:
@@ -381,7 +399,7 @@ class _Run:
         crash leaves at most one sent-but-unrecorded row per worker)."""
         while True:
             if not await self.limiter.acquire(self.stop) or not self._may_send():
-                await self.repo.release(self.aid, [row.user_id])
+                await self.repo.release(self.aid, [row.user_id], self.owner)
                 return
             try:
                 message = await self._send(row)
@@ -392,7 +410,7 @@ class _Run:
             except TelegramUnauthorizedError as exc:
                 self.fatal = exc
                 self.stop.set()
-                await self.repo.release(self.aid, [row.user_id])
+                await self.repo.release(self.aid, [row.user_id], self.owner)
                 return
             except TelegramForbiddenError as exc:
                 outcome = Outcome.blocked(row.user_id, exc.message)
@@ -446,18 +464,28 @@ class _Run:
             try:
                 now = self.clock()
                 if now >= next_renew:
-                    if await self.repo.renew_lease(self.aid, self.owner, self.lease_ttl, now):
-                        self.lease_until = now + self.lease_ttl
-                        next_renew = now + renew_every
-                    else:
-                        log.error("broadcast %d: lease lost to another runner", self.aid)
+                    await self.repo.renew_claims(self.aid, self.owner, now + self.lease_ttl)
+                    self.lease_until = now + self.lease_ttl
+                    next_renew = now + renew_every
+                    if self.coordinator and not await self.repo.renew_lease(
+                        self.aid, self.owner, self.lease_ttl, now
+                    ):
+                        log.warning("broadcast %d: lease lost; helping from now on", self.aid)
                         self.lease_lost = True
-                        self.stop.set()
-                        return
+                        self.coordinator = False
+                    recovered = await self.repo.recover(self.aid, now)
+                    if recovered:
+                        log.warning(
+                            "broadcast %d: %d rows of a dead sender back", self.aid, recovered
+                        )
                 if await self.repo.status(self.aid) is AnnouncementStatus.CANCELLED:
                     log.info("broadcast %d: cancelled", self.aid)
                     self.stop.set()
-                if self.progress is not None and time.monotonic() >= next_progress:
+                if (
+                    self.coordinator
+                    and self.progress is not None
+                    and time.monotonic() >= next_progress
+                ):
                     # In its own task: a slow callback (an edit waiting out a 429) must
                     # not hold up lease renewals. One at a time; skipped while busy.
                     if self._progress_task is None or self._progress_task.done():

@@ -149,6 +149,8 @@ outbox = Table(
     Column("message_id", BigInteger),
     Column("last_error", Text),
     Column("updated_at", Text, nullable=False),
+    Column("claimed_by", Text),  # the process sending it (status sending)
+    Column("claimed_until", Float),  # unix time; after it, another process may take it back
     PrimaryKeyConstraint("announcement_id", "user_id"),
     CheckConstraint(_one_of("status", OUTBOX_STATUSES), name="outbox_status"),
     Index("outbox_claim", "announcement_id", "status", "not_before"),
