@@ -25,6 +25,7 @@ from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
@@ -51,11 +52,15 @@ def create_dispatcher(
     i18n: I18n,
     kb: KnowledgeBase,
     today: Callable[[], date] | None = None,
+    broadcast_db: Database | None = None,
 ) -> Dispatcher:
-    """The whole bot: dependencies, middlewares in their order, the router tree."""
+    """The whole bot: dependencies, middlewares in their order, the router tree.
+
+    `broadcast_db` (the same database through a pool of its own) keeps a long broadcast
+    from holding up users' updates, and the other way round."""
     users = UserRepo(db)
     broadcasts = BroadcastService(
-        db,
+        broadcast_db or db,
         i18n,
         rate=settings.broadcast_rate,
         default_locale=settings.default_locale,
@@ -74,6 +79,7 @@ def create_dispatcher(
         today=today or date.today,
         moderators=ModeratorRepo(db),
         audit=AuditRepo(db),
+        services=Services.create(db),
         broadcasts=broadcasts,
     )
 

@@ -45,6 +45,7 @@ class BotRunner:
         self.today = today
         self.i18n: I18n | None = None
         self.db: Database | None = None
+        self.broadcast_db: Database | None = None  # the broadcast engine's own pool
         self.kb: KnowledgeBase | None = None
         self.bot: Bot | None = None
         self.dp: Dispatcher | None = None
@@ -53,6 +54,7 @@ class BotRunner:
     async def open(self) -> Dispatcher:
         """Open the database and build the bot and dispatcher (no polling yet)."""
         self.db = await Database.open(self.settings.db_url)
+        self.broadcast_db = self.db.sibling()
         self.i18n = i18n = create_i18n(self.settings.default_locale)
         built = await asyncio.to_thread(
             ensure_kb, self.settings.kb_path, self.settings.data_dir, self.settings.embedder
@@ -61,7 +63,12 @@ class BotRunner:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)
         self.dp = create_dispatcher(
-            self.settings, db=self.db, i18n=i18n, kb=self.kb, today=self.today
+            self.settings,
+            db=self.db,
+            i18n=i18n,
+            kb=self.kb,
+            today=self.today,
+            broadcast_db=self.broadcast_db,
         )
         self.bot = create_bot(self.token, self.api_base)
         return self.dp
@@ -93,9 +100,11 @@ class BotRunner:
             self._task = None
         if self.bot is not None:
             await self.bot.session.close()
+        if self.broadcast_db is not None and self.broadcast_db is not self.db:
+            await self.broadcast_db.close()
         if self.db is not None:
             await self.db.close()
-            self.db = None
+        self.db = self.broadcast_db = None
         if self.kb is not None:
             self.kb.close()
             self.kb = None

@@ -170,3 +170,27 @@ async def _reopened_revision(path: Path) -> str:
         return await db.migrate()
     finally:
         await db.close()
+
+
+async def test_a_sibling_pool_writes_while_the_main_pool_is_exhausted(tmp_path: Path) -> None:
+    """The broadcast engine's own pool: every connection of the users' pool is busy
+    (reading), and the sibling still commits at once."""
+    db = await Database.open(tmp_path / "bot.db")
+    sibling = db.sibling()
+    assert sibling is not db and sibling.engine is not db.engine
+    try:
+        size = db.engine.pool.size() + db.engine.pool._max_overflow  # type: ignore[attr-defined]
+        held = [await db.engine.connect() for _ in range(size)]
+        try:
+            async with asyncio.timeout(5), sibling.transaction() as tx:
+                await tx.execute(insert(t.users).values(_user(1)))
+        finally:
+            for conn in held:
+                await conn.close()
+        assert await count(db, "users") == 1
+    finally:
+        await sibling.close()
+        await db.close()
+    memory = await Database.open("sqlite+aiosqlite:///:memory:")
+    assert memory.sibling() is memory  # one connection holds an in-memory database
+    await memory.close()

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.handlers.render import show
 from bot.keyboards.callbacks import ForgetCB
 from bot.keyboards.common import back_to_menu, confirm_forget
-from bot.storage.users import UserRepo
+from bot.services import Services
 from bot.texts import about_text, help_text, privacy_text
 
 
@@ -36,12 +36,12 @@ async def cmd_forget(message: Message) -> None:
     )
 
 
-async def on_forget(query: CallbackQuery, callback_data: ForgetCB, users: UserRepo) -> None:
+async def on_forget(query: CallbackQuery, callback_data: ForgetCB, services: Services) -> None:
     if not callback_data.confirm:
         await query.answer()
         await show(query, _("Nothing was deleted."))
         return
-    await users.delete(query.from_user.id)
+    await services.users.forget(query.from_user.id)
     await query.answer()
     await show(
         query,

@@ -14,6 +14,7 @@ from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.browse import PAGE, regions_keyboard, subscriptions_keyboard
 from bot.keyboards.callbacks import MenuCB, Section, SubCB, SubViewCB
+from bot.services import Services
 from bot.storage.subscriptions import TOPICS, SubscriptionRepo
 from bot.storage.users import UserRecord
 
@@ -91,6 +92,7 @@ async def on_toggle(
     query: CallbackQuery,
     callback_data: SubCB,
     subscriptions: SubscriptionRepo,
+    services: Services,
     kb: KnowledgeBase,
     user: UserRecord,
     i18n: I18n,
@@ -105,7 +107,7 @@ async def on_toggle(
     else:
         await answer_stale(query)
         return
-    on = await subscriptions.toggle(user.id, kind, callback_data.key)
+    on = await services.users.toggle_subscription(user.id, kind, callback_data.key)
     notice = _("Subscribed: {name}") if on else _("Unsubscribed: {name}")
     await query.answer(notice.format(name=name))
     if kind == "region":

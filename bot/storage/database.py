@@ -104,6 +104,14 @@ class Database:
                 await conn.execution_options(**{_BEGIN: "DEFERRED"})
             yield conn
 
+    def sibling(self) -> Database:
+        """The same database through a pool of its own (already migrated), for work that
+        must not wait for this pool's connections (broadcasts beside users' updates).
+        An in-memory SQLite database has one connection: it is shared instead."""
+        if self.engine.url.database in (None, "", ":memory:"):
+            return self
+        return Database(create_engine(self.engine.url.render_as_string(hide_password=False)))
+
     async def migrate(self) -> str:
         """Apply pending migrations; returns the resulting revision."""
         async with self.transaction() as conn:

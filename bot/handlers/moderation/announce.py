@@ -22,10 +22,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime
 
-from bot.broadcast import Announcement, AnnouncementStatus, Audience, AudienceKind, OutboxRepo
+from bot.broadcast import Announcement, AnnouncementStatus, Audience, AudienceKind
 from bot.broadcast.audience import count as count_audience
 from bot.broadcast.message import render, send_rendered
-from bot.broadcast.models import MAX_CAPTION, validate_content
+from bot.broadcast.models import MAX_CAPTION
 from bot.cards import texts_in
 from bot.config import LOCALES, Settings
 from bot.consular import ConsularDirectory, subscribable_regions
@@ -37,8 +37,9 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import AnnounceCB, ReceptionAnnounceCB
 from bot.notify import reception_announcement
+from bot.services import Services
 from bot.storage.database import Database
-from bot.storage.roles import AuditRepo, ModeratorRepo
+from bot.storage.roles import ModeratorRepo
 from bot.storage.subscriptions import TOPICS
 from bot.storage.users import UserRecord
 
@@ -464,43 +465,34 @@ async def ask_confirm(
 async def on_confirm(
     query: CallbackQuery,
     state: FSMContext,
-    db: Database,
+    services: Services,
     settings: Settings,
-    audit: AuditRepo,
     moderators: ModeratorRepo,
     broadcasts: BroadcastService,
     user: UserRecord,
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    repo = OutboxRepo(db)
     send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
     try:
-        validate_content(
-            data.get("texts", {}),
-            fallback=data.get("fallback"),
-            photo=data.get("photo"),
-            link=data.get("link"),
-        )
-        announcement = await repo.create(
+        announcement = await services.announcements.confirm(
+            user.id,
             audience=Audience.from_json(data["audience"]),
             texts=data.get("texts", {}),
-            created_by=user.id,
             fallback=data.get("fallback"),
             photo=data.get("photo"),
             link=data.get("link"),
             send_at=send_at,
+            require_approval=settings.require_approval,
         )
     except (ValueError, KeyError) as exc:
         await query.answer(
             _("The announcement is incomplete; start again with /announce."), show_alert=True
         )
-        await audit.record(user.id, "announcement.invalid", error=str(exc))
+        await services.announcements.record_invalid(user.id, str(exc))
         return
     await query.answer()
     if settings.require_approval:
-        await repo.submit(announcement.id)
-        await audit.record(user.id, "announcement.submit", id=announcement.id)
         await show(
             query,
             _("Announcement #{id} is waiting for a second moderator's approval.").format(
@@ -509,10 +501,6 @@ async def on_confirm(
         )
         await ask_approvers(query.bot, announcement.id, user.id, settings, moderators)
         return
-    await repo.approve(announcement.id, approved_by=user.id, send_at=send_at)
-    await audit.record(
-        user.id, "announcement.confirm", id=announcement.id, send_at=data.get("send_at")
-    )
     await show(query, _("Announcement #{id} is queued.").format(id=announcement.id))
     if isinstance(query.message, Message):
         broadcasts.track(announcement.id, query.message.chat.id, query.message.message_id)

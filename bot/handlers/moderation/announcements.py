@@ -3,8 +3,6 @@ running one; approve or reject one waiting for a second moderator."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
@@ -17,8 +15,10 @@ from bot.config import Settings
 from bot.delivery import BroadcastService, report_text
 from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import AnnouncementCB
+from bot.services import Services
+from bot.services.announcements import Review
 from bot.storage.database import Database
-from bot.storage.roles import AuditRepo, ModeratorRepo
+from bot.storage.roles import ModeratorRepo
 from bot.storage.users import UserRecord
 
 RECENT = 10
@@ -64,7 +64,7 @@ async def on_announcement(
     query: CallbackQuery,
     callback_data: AnnouncementCB,
     db: Database,
-    audit: AuditRepo,
+    services: Services,
     broadcasts: BroadcastService,
     user: UserRecord,
 ) -> None:
@@ -81,34 +81,30 @@ async def on_announcement(
         )
         return
     if action == "cancel":
-        cancelled = await repo.cancel(announcement.id)
-        if cancelled:
-            await audit.record(user.id, "announcement.cancel", id=announcement.id)
+        cancelled = await services.announcements.cancel(user.id, announcement.id)
         await query.answer(_("Cancelled.") if cancelled else _("It can no longer be cancelled."))
         text, markup = await list_screen(db)
         await show(query, text, markup)
         return
     if action in ("approve", "reject"):
-        if announcement.created_by == user.id:
+        review = await services.announcements.review(
+            user.id, announcement.id, approve=action == "approve"
+        )
+        if review is Review.own:
             await query.answer(
                 _("A second moderator must approve your announcement."), show_alert=True
             )
             return
-        if announcement.status is not AnnouncementStatus.AWAITING_APPROVAL:
+        if review is not Review.done:
             await query.answer(_("It is no longer waiting for approval."), show_alert=True)
             return
         if action == "approve":
-            send_at = datetime.fromisoformat(announcement.send_at) if announcement.send_at else None
-            await repo.approve(announcement.id, approved_by=user.id, send_at=send_at)
-            await audit.record(user.id, "announcement.approve", id=announcement.id)
             await query.answer(_("Approved."))
             await show(
                 query, _("Announcement #{id} approved and queued.").format(id=announcement.id)
             )
             broadcasts.wake()
         else:
-            await repo.cancel(announcement.id)
-            await audit.record(user.id, "announcement.reject", id=announcement.id)
             await query.answer(_("Rejected."))
             await show(query, _("Announcement #{id} rejected.").format(id=announcement.id))
         return

@@ -37,6 +37,7 @@ from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import INGESTED, Document, Passage, Place, Texts
 from bot.keyboards.callbacks import ContentCB, ReceptionAnnounceCB
+from bot.services import Services
 from bot.storage.roles import AuditRepo
 
 log = logging.getLogger(__name__)
@@ -592,7 +593,7 @@ async def on_reception_confirm(
     state: FSMContext,
     kb: KnowledgeBase,
     consular: ConsularDirectory,
-    audit: AuditRepo,
+    services: Services,
     i18n: I18n,
     today: Callable[[], date],
 ) -> None:
@@ -600,21 +601,14 @@ async def on_reception_confirm(
     await state.clear()  # first: a second press finds no wizard and stores nothing twice
     await query.answer()
     region = consular.region_of(data["city"])
-    reception = await consular.added.add(
+    reception = await services.receptions.add(
+        query.from_user.id,
         office_id=data["office"],
         city_id=data["city"],
         region_id=region.id if region is not None and region.id != data["city"] else None,
         date=data["date"],
         services=list(data["services"]),
         note=dict(data["note"]),
-        created_by=query.from_user.id,
-    )
-    await audit.record(
-        query.from_user.id,
-        "reception.add",
-        id=reception.id,
-        city=reception.city,
-        date=reception.date,
     )
     lang = i18n.current_locale
     card = reception_card(kb, reception, lang, past=is_past(reception, today()))

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import ModCB
 from bot.middlewares.roles import HasRole
+from bot.services import Services
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import UserRepo
 
@@ -49,7 +50,7 @@ async def on_mod_action(
     query: CallbackQuery,
     callback_data: ModCB,
     moderators: ModeratorRepo,
-    audit: AuditRepo,
+    services: Services,
     state: FSMContext,
 ) -> None:
     if callback_data.action == "add":
@@ -64,13 +65,9 @@ async def on_mod_action(
         )
         return
     if callback_data.action == "remove":
-        removed = await moderators.remove(callback_data.user_id)
-        if removed:
-            await audit.record(
-                query.from_user.id, "moderator.remove", user_id=callback_data.user_id
-            )
-            if query.bot is not None:
-                await clear_staff_commands(query.bot, callback_data.user_id)
+        removed = await services.moderators.remove(query.from_user.id, callback_data.user_id)
+        if removed and query.bot is not None:
+            await clear_staff_commands(query.bot, callback_data.user_id)
         await query.answer(_("Removed.") if removed else _("Not a moderator."))
         text, markup = await moderators_screen(moderators)
         await show(query, text, markup)
@@ -81,7 +78,7 @@ async def on_mod_action(
 async def on_moderator_given(
     message: Message,
     moderators: ModeratorRepo,
-    audit: AuditRepo,
+    services: Services,
     users: UserRepo,
     state: FSMContext,
     settings: Settings,
@@ -103,9 +100,8 @@ async def on_moderator_given(
         return
     await state.clear()
     actor = message.from_user.id if message.from_user else message.chat.id
-    added = await moderators.add(user_id, actor)
+    added = await services.moderators.add(actor, user_id)
     if added:
-        await audit.record(actor, "moderator.add", user_id=user_id)
         record = await users.get(user_id)
         if message.bot is not None:
             locale = record_language(record, settings.default_locale)

@@ -1,0 +1,41 @@
+"""What the bot does to its data, one unit of work each, with its audit record.
+
+Handlers parse input, call a service and render; services never see the Bot API, so
+they are tested on a temporary database alone (`tests/test_services.py`). `Services`
+bundles them; the dispatcher injects it as ``services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.announcements import AnnouncementService
+from bot.services.moderators import ModeratorService
+from bot.services.receptions import ReceptionService
+from bot.services.users import UserService
+from bot.storage.database import Database
+
+__all__ = [
+    "AnnouncementService",
+    "ModeratorService",
+    "ReceptionService",
+    "Services",
+    "UserService",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    announcements: AnnouncementService
+    receptions: ReceptionService
+    moderators: ModeratorService
+    users: UserService
+
+    @classmethod
+    def create(cls, db: Database) -> Services:
+        return cls(
+            announcements=AnnouncementService(db),
+            receptions=ReceptionService(db),
+            moderators=ModeratorService(db),
+            users=UserService(db),
+        )

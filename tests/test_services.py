@@ -1,0 +1,130 @@
+"""The service layer on both backends, without the Bot API: each service call is one
+unit of work with its audit record, and one that fails half-way leaves nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.broadcast.models import AnnouncementStatus, Audience
+from bot.broadcast.outbox import OutboxRepo
+from bot.services import Services
+from bot.services.announcements import Review
+from bot.storage.database import Database
+from bot.storage.roles import AuditRepo, ModeratorRepo
+from bot.storage.subscriptions import SubscriptionRepo
+from bot.storage.users import UserRepo
+
+AUTHOR, REVIEWER = 7_000_000_001, 7_000_000_002
+TEXTS = {"ru": "Приём 15 декабря", "kk": "15 желтоқсанда қабылдау", "en": "Reception on 15 Dec"}
+
+
+async def _confirm(services: Services, *, require_approval: bool) -> int:
+    announcement = await services.announcements.confirm(
+        AUTHOR,
+        audience=Audience.region("zhetysu"),
+        texts=TEXTS,
+        fallback=None,
+        photo=None,
+        link=None,
+        send_at=None,
+        require_approval=require_approval,
+    )
+    return announcement.id
+
+
+async def actions(db: Database) -> list[str]:
+    return [entry.action for entry in reversed(await AuditRepo(db).recent())]
+
+
+async def test_a_confirmed_announcement_is_queued_with_its_audit_record(
+    database: Database,
+) -> None:
+    services = Services.create(database)
+    aid = await _confirm(services, require_approval=False)
+    assert await OutboxRepo(database).status(aid) is AnnouncementStatus.SCHEDULED
+    assert await actions(database) == ["announcement.confirm"]
+
+
+async def test_a_service_that_fails_half_way_leaves_nothing_behind(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The announcement is written, then its audit record fails: neither is kept."""
+
+    async def broken(self: AuditRepo, actor_id: int, action: str, **details: object) -> None:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(AuditRepo, "record", broken)
+    with pytest.raises(RuntimeError):
+        await _confirm(Services.create(database), require_approval=False)
+    monkeypatch.undo()
+    assert await OutboxRepo(database).recent() == []
+    assert await actions(database) == []
+
+
+async def test_invalid_content_stores_nothing(database: Database) -> None:
+    services = Services.create(database)
+    with pytest.raises(ValueError):
+        await services.announcements.confirm(
+            AUTHOR,
+            audience=Audience.everyone(),
+            texts={},
+            fallback=None,
+            photo=None,
+            link=None,
+            send_at=None,
+            require_approval=False,
+        )
+    assert await OutboxRepo(database).recent() == []
+
+
+async def test_a_second_moderator_reviews(database: Database) -> None:
+    services = Services.create(database)
+    announcements = services.announcements
+    first = await _confirm(services, require_approval=True)
+    assert await OutboxRepo(database).status(first) is AnnouncementStatus.AWAITING_APPROVAL
+    assert await announcements.review(AUTHOR, first, approve=True) is Review.own
+    assert await announcements.review(REVIEWER, first, approve=True) is Review.done
+    assert await OutboxRepo(database).status(first) is AnnouncementStatus.SCHEDULED
+    assert await announcements.review(REVIEWER, first, approve=False) is Review.not_waiting
+    second = await _confirm(services, require_approval=True)
+    assert await announcements.review(REVIEWER, second, approve=False) is Review.done
+    assert await OutboxRepo(database).status(second) is AnnouncementStatus.CANCELLED
+    assert await announcements.review(REVIEWER, 2**40, approve=True) is Review.missing
+    assert await announcements.cancel(AUTHOR, first) is True
+    assert await announcements.cancel(AUTHOR, first) is False  # already cancelled
+    assert await actions(database) == [
+        "announcement.submit",
+        "announcement.approve",
+        "announcement.submit",
+        "announcement.reject",
+        "announcement.cancel",
+    ]
+
+
+async def test_receptions_and_moderators_are_audited(database: Database) -> None:
+    services = Services.create(database)
+    reception = await services.receptions.add(
+        AUTHOR,
+        office_id="ru-almaty",
+        city_id="taldykorgan",
+        region_id="zhetysu",
+        date="2026-12-15",
+        services=["passport"],
+        note={"kk": "Алдын ала жазылу"},
+    )
+    assert reception.id.startswith("m")
+    assert await services.moderators.add(AUTHOR, REVIEWER) is True
+    assert await services.moderators.add(AUTHOR, REVIEWER) is False  # no second record
+    assert await ModeratorRepo(database).all() == [REVIEWER]
+    assert await services.moderators.remove(AUTHOR, REVIEWER) is True
+    assert await actions(database) == ["reception.add", "moderator.add", "moderator.remove"]
+
+
+async def test_forgetting_takes_everything_and_audits_nothing(database: Database) -> None:
+    services = Services.create(database)
+    await UserRepo(database).touch(AUTHOR, "kk")
+    assert await services.users.toggle_subscription(AUTHOR, "region", "zhetysu") is True
+    assert await services.users.forget(AUTHOR) is True
+    assert await UserRepo(database).get(AUTHOR) is None
+    assert await SubscriptionRepo(database).of_user(AUTHOR) == set()
+    assert await actions(database) == []
