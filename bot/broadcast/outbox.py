@@ -343,53 +343,30 @@ class OutboxRepo(Repo):
         if not outcomes:
             return
         now = utcnow()
-        final = [o for o in outcomes if o.status is not RowStatus.PENDING]
-        retries = [o for o in outcomes if o.status is RowStatus.PENDING]
         blocked = [o.user_id for o in outcomes if o.status is RowStatus.BLOCKED]
         async with self._write() as conn:
-            if final:
-                await conn.execute(
-                    text(
-                        "UPDATE outbox SET status = :status, attempts = attempts + 1, "
-                        "last_error = COALESCE(:error, last_error), message_id = :message_id, "
-                        "claimed_by = NULL, claimed_until = NULL, updated_at = :now "
-                        "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'"
-                        + mine
-                    ),
-                    [
-                        {
-                            "status": o.status.value,
-                            "error": _clip(o.error),
-                            "message_id": o.message_id,
-                            "now": now,
-                            "aid": announcement_id,
-                            "uid": o.user_id,
-                            **({"owner": owner} if owner is not None else {}),
-                        }
-                        for o in final
-                    ],
-                )
-            if retries:
-                await conn.execute(
-                    text(
-                        "UPDATE outbox SET status = 'pending', attempts = attempts + 1, "
-                        "last_error = :error, not_before = :not_before, claimed_by = NULL, "
-                        "claimed_until = NULL, updated_at = :now "
-                        "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'"
-                        + mine
-                    ),
-                    [
-                        {
-                            "error": _clip(o.error),
-                            "not_before": o.not_before,
-                            "now": now,
-                            "aid": announcement_id,
-                            "uid": o.user_id,
-                            **({"owner": owner} if owner is not None else {}),
-                        }
-                        for o in retries
-                    ],
-                )
+            await conn.execute(
+                text(
+                    "UPDATE outbox SET status = :status, attempts = attempts + 1, "
+                    "last_error = COALESCE(:error, last_error), message_id = :message_id, "
+                    "not_before = COALESCE(:not_before, not_before), claimed_by = NULL, "
+                    "claimed_until = NULL, updated_at = :now "
+                    "WHERE announcement_id = :aid AND user_id = :uid AND status = 'sending'" + mine
+                ),
+                [
+                    {
+                        "status": o.status.value,  # pending: a retry from `not_before`
+                        "error": _clip(o.error),
+                        "message_id": o.message_id,
+                        "not_before": o.not_before if o.status is RowStatus.PENDING else None,
+                        "now": now,
+                        "aid": announcement_id,
+                        "uid": o.user_id,
+                        **({"owner": owner} if owner is not None else {}),
+                    }
+                    for o in outcomes
+                ],
+            )
             if blocked:
                 await conn.execute(
                     update(users).where(users.c.id.in_(blocked)).values(blocked=True)
