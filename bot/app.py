@@ -26,6 +26,7 @@ from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services import Services
+from bot.services.documents import DocumentService
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
@@ -80,6 +81,7 @@ def create_dispatcher(
         moderators=ModeratorRepo(db),
         audit=AuditRepo(db),
         services=Services.create(db),
+        documents=DocumentService(db, settings, kb),
         broadcasts=broadcasts,
     )
 

@@ -3,11 +3,19 @@ unit of work with its audit record, and one that fails half-way leaves nothing."
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from bot.broadcast.models import AnnouncementStatus, Audience
 from bot.broadcast.outbox import OutboxRepo
-from bot.services import Services
+from bot.config import Settings
+from bot.kb.build import build_kb
+from bot.kb.ingest import parse_news
+from bot.kb.search import KnowledgeBase
+from bot.kb.sources import DATA_DIR, INGESTED
+from bot.services import DocumentService, Services
 from bot.services.announcements import Review
 from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
@@ -128,3 +136,47 @@ async def test_forgetting_takes_everything_and_audits_nothing(database: Database
     assert await UserRepo(database).get(AUTHOR) is None
     assert await SubscriptionRepo(database).of_user(AUTHOR) == set()
     assert await actions(database) == []
+
+
+@pytest.fixture
+def own_kb(tmp_path: Path, settings: Settings) -> tuple[Settings, KnowledgeBase]:
+    """A data/ copy and a lexical KB of its own (no embedding: fast to rebuild)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    kb_path = tmp_path / "kb.db"
+    build_kb(kb_path, data, "none")
+    own = settings.model_copy(update={"data_dir": data, "kb_path": kb_path, "embedder": "none"})
+    return own, KnowledgeBase(kb_path)
+
+
+NEWS = (
+    "Фестиваль «Дружба на Иртыше» открылся в Павлодаре\n\n"
+    "Павлодар, 14 ноября 2026 года. Посол России в Казахстане Алексей Бородавкин открыл "
+    "фестиваль культуры «Дружба на Иртыше». На фестивале выступили фольклорные ансамбли.\n"
+)
+
+
+async def test_a_document_is_added_then_audited_or_not_at_all(
+    database: Database,
+    own_kb: tuple[Settings, KnowledgeBase],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, kb = own_kb
+    documents = DocumentService(database, settings, kb)
+    doc = parse_news(NEWS, source="festival.txt", gazetteer=kb.gazetteer)
+    assert await documents.ingest(AUTHOR, doc) is False
+    assert kb.document(doc.id) is not None  # built and reloaded
+    assert await actions(database) == ["document.ingest"]
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr("bot.services.documents.build_kb", broken)
+    again = parse_news(
+        NEWS.replace("Павлодаре", "Омске"), source="omsk.txt", gazetteer=kb.gazetteer
+    )
+    with pytest.raises(RuntimeError):
+        await documents.ingest(AUTHOR, again)
+    assert not (settings.data_dir / INGESTED / f"{again.id}.json").exists()  # put back
+    assert kb.document(again.id) is None
+    assert await actions(database) == ["document.ingest"]  # nothing recorded for it

@@ -2,7 +2,8 @@
 
 Handlers parse input, call a service and render; services never see the Bot API, so
 they are tested on a temporary database alone (`tests/test_services.py`). `Services`
-bundles them; the dispatcher injects it as ``services``.
+bundles those that need only the database; the dispatcher injects it as ``services``,
+and `DocumentService` (which also builds the knowledge base) as ``documents``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.announcements import AnnouncementService
+from bot.services.documents import DocumentService
 from bot.services.moderators import ModeratorService
 from bot.services.receptions import ReceptionService
 from bot.services.users import UserService
@@ -17,6 +19,7 @@ from bot.storage.database import Database
 
 __all__ = [
     "AnnouncementService",
+    "DocumentService",
     "ModeratorService",
     "ReceptionService",
     "Services",

@@ -31,14 +31,14 @@ from bot.cards import event_card, event_kind_label, reception_card, service_labe
 from bot.config import LOCALES, Settings
 from bot.consular import ConsularDirectory, is_past
 from bot.formatting import format_kb_date
-from bot.handlers.moderation.documents import add_to_kb, language_name
+from bot.handlers.moderation.documents import language_name
 from bot.handlers.render import show
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import INGESTED, Document, Passage, Place, Texts
 from bot.keyboards.callbacks import ContentCB, ReceptionAnnounceCB
 from bot.services import Services
-from bot.storage.roles import AuditRepo
+from bot.services.documents import DocumentService
 
 log = logging.getLogger(__name__)
 
@@ -753,7 +753,7 @@ async def on_event_confirm(
     state: FSMContext,
     kb: KnowledgeBase,
     settings: Settings,
-    audit: AuditRepo,
+    documents: DocumentService,
     i18n: I18n,
 ) -> None:
     data = await state.get_data()
@@ -767,7 +767,7 @@ async def on_event_confirm(
         doc.id = f"event-{now.strftime('%Y%m%d%H%M%S')}-{n}"
         n += 1
     try:
-        await add_to_kb(doc, settings, kb)
+        await documents.add_event(query.from_user.id, doc, city=data["city"], date=data["date"])
     except Exception:
         log.exception("adding event %s failed", doc.id)
         await show(
@@ -775,9 +775,6 @@ async def on_event_confirm(
             "⚠️ " + escape(_("The knowledge base could not be rebuilt, so nothing was added.")),
         )
         return
-    await audit.record(
-        query.from_user.id, "event.add", id=doc.id, city=data["city"], date=data["date"]
-    )
     lang = i18n.current_locale
     saved = kb.catalog.documents.get(doc.id, doc)
     text = (

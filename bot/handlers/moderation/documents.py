@@ -14,7 +14,6 @@ import logging
 from dataclasses import replace
 from html import escape
 from io import BytesIO
-from pathlib import Path
 
 import aiohttp
 from aiogram import Bot, F, Router
@@ -28,20 +27,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import source_name
-from bot.config import Settings
 from bot.formatting import format_kb_date
-from bot.kb.build import build_kb
 from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import (
-    INGESTED,
     Document,
     document_from_dict,
     document_to_dict,
-    save_ingested,
 )
 from bot.keyboards.callbacks import UploadAction, UploadCB
-from bot.storage.roles import AuditRepo
+from bot.services.documents import DocumentService
 
 log = logging.getLogger(__name__)
 
@@ -53,39 +48,6 @@ MAX_PLACES = 10
 
 class Upload(StatesGroup):
     source = State()  # waiting for the publisher and the link of a parsed file
-
-
-def _save_and_build(doc: Document, data_dir: Path, kb_path: Path, embedder: str) -> bool:
-    """Keep `doc` in data/ingested/ and rebuild the KB file; True when it replaced a file.
-
-    When the build fails the previous file (or none) is put back, so data/ is as before;
-    the KB file is untouched because the build only renames a complete file into place.
-    """
-    path = data_dir / INGESTED / f"{doc.id}.json"
-    previous = path.read_bytes() if path.exists() else None
-    save_ingested(doc, data_dir)
-    try:
-        build_kb(kb_path, data_dir, embedder)
-    except BaseException:
-        if previous is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(previous)
-        raise
-    return previous is not None
-
-
-def _add(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
-    # One rebuild at a time: the build's temp file is named after the process.
-    with kb.build_lock:
-        replaced = _save_and_build(doc, settings.data_dir, settings.kb_path, settings.embedder)
-        kb.reload()
-    return replaced
-
-
-async def add_to_kb(doc: Document, settings: Settings, kb: KnowledgeBase) -> bool:
-    """Save `doc`, rebuild the KB in a thread and reload it; True when it replaced one."""
-    return await asyncio.to_thread(_add, doc, settings, kb)
 
 
 def language_name(code: str) -> str:
@@ -205,8 +167,7 @@ async def on_document(
     message: Message,
     bot: Bot,
     kb: KnowledgeBase,
-    settings: Settings,
-    audit: AuditRepo,
+    documents: DocumentService,
     i18n: I18n,
     state: FSMContext,
 ) -> None:
@@ -236,7 +197,7 @@ async def on_document(
     if doc.publisher and doc.url:
         await state.clear()
         actor = message.from_user.id if message.from_user else 0
-        await add_document(message, doc, actor, kb, settings, audit, i18n)
+        await add_document(message, doc, actor, documents, kb, i18n)
         return
     await state.set_state(Upload.source)  # a file sent meanwhile replaces this one
     await state.set_data({"upload": document_to_dict(doc)})
@@ -247,8 +208,7 @@ async def on_source(
     message: Message,
     state: FSMContext,
     kb: KnowledgeBase,
-    settings: Settings,
-    audit: AuditRepo,
+    documents: DocumentService,
     i18n: I18n,
 ) -> None:
     """The publisher and/or the link, typed: the document is added with them."""
@@ -272,7 +232,7 @@ async def on_source(
     await state.clear()
     doc = replace(doc, publisher=publisher or doc.publisher, url=url or doc.url)
     actor = message.from_user.id if message.from_user else 0
-    await add_document(message, doc, actor, kb, settings, audit, i18n)
+    await add_document(message, doc, actor, documents, kb, i18n)
 
 
 async def on_source_button(
@@ -280,8 +240,7 @@ async def on_source_button(
     callback_data: UploadCB,
     state: FSMContext,
     kb: KnowledgeBase,
-    settings: Settings,
-    audit: AuditRepo,
+    documents: DocumentService,
     i18n: I18n,
 ) -> None:
     """Add the document as the file gives it, or drop it."""
@@ -297,7 +256,7 @@ async def on_source_button(
     if callback_data.action == UploadAction.cancel:
         await query.message.answer(escape(_("Cancelled. Nothing was added to the knowledge base.")))
         return
-    await add_document(query.message, doc, query.from_user.id, kb, settings, audit, i18n)
+    await add_document(query.message, doc, query.from_user.id, documents, kb, i18n)
 
 
 async def cancel_upload(message: Message, state: FSMContext) -> None:
@@ -322,31 +281,19 @@ async def add_document(
     message: Message,
     doc: Document,
     actor: int,
+    documents: DocumentService,
     kb: KnowledgeBase,
-    settings: Settings,
-    audit: AuditRepo,
     i18n: I18n,
 ) -> None:
-    """Add `doc` to the KB, record it, and report what was extracted into the chat."""
+    """Add `doc` to the KB (recorded in the audit log) and report what was extracted."""
     try:
-        replaced = await add_to_kb(doc, settings, kb)
+        replaced = await documents.ingest(actor, doc)
     except Exception:
         log.exception("adding %r to the knowledge base failed", doc.source)
         await message.answer(
             "⚠️ " + escape(_("The knowledge base could not be rebuilt, so nothing was added."))
         )
         return
-    await audit.record(
-        actor,
-        "document.ingest",
-        id=doc.id,
-        source=doc.source,
-        lang=doc.source_lang,
-        passages=len(doc.passages),
-        publisher=doc.publisher,
-        url=doc.url,
-        replaced=replaced,
-    )
     await message.answer(ingest_report(kb, doc, i18n.current_locale, replaced=replaced))
 
 
