@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, text
 from bot.storage import schema as t
 from bot.storage.database import Database, head_revision
 from bot.storage.legacy import MIGRATIONS
+from tests.postgres import create_database, drop_database
 
 
 async def count(db: Database, table: str) -> int:
@@ -194,3 +195,20 @@ async def test_a_sibling_pool_writes_while_the_main_pool_is_exhausted(tmp_path: 
     memory = await Database.open("sqlite+aiosqlite:///:memory:")
     assert memory.sibling() is memory  # one connection holds an in-memory database
     await memory.close()
+
+
+async def test_instances_starting_together_migrate_one_after_the_other(
+    postgres_base: str,
+) -> None:
+    """Three processes' worth of `Database.open` on one new PostgreSQL database at once:
+    each waits for the others' migration instead of creating the tables twice."""
+    name, url = await create_database(postgres_base)
+    try:
+        opened = await asyncio.gather(*(Database.open(url) for _ in range(3)))
+        try:
+            assert {await db.migrate() for db in opened} == {head_revision()}
+        finally:
+            for db in opened:
+                await db.close()
+    finally:
+        await drop_database(postgres_base, name)

@@ -41,6 +41,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: The Alembic revision whose schema equals the last `PRAGMA user_version` migration.
 BASELINE = "0001"
 _BEGIN = "sqlite_begin"  # execution option: how a SQLite transaction begins
+_MIGRATION_LOCK = 0x646F737479  # "dostyq": the advisory lock migrations take on PostgreSQL
 
 
 def sqlite_url(path: Path | str) -> str:
@@ -163,6 +164,10 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _migrate(connection: Connection) -> str:
+    if connection.dialect.name == "postgresql":
+        # Instances starting together migrate one after the other (SQLite's BEGIN
+        # IMMEDIATE already does this); the lock ends with the transaction.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
     tables = set(inspect(connection).get_table_names())
     current = MigrationContext.configure(connection).get_current_revision()
     if current is None and "users" in tables:  # made before Alembic: finish, then stamp
