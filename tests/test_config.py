@@ -77,3 +77,22 @@ def test_cli_reports_bad_config_without_traceback(tmp_path: object) -> None:
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines == [lines[0]] and "DEFAULT_LOCALE" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (None, "sqlite+aiosqlite:///var/dostyq.db"),  # DATABASE_PATH's file
+        ("postgres://dostyq@db/dostyq", "postgresql+asyncpg://dostyq@db/dostyq"),
+        ("postgresql://dostyq@db/dostyq", "postgresql+asyncpg://dostyq@db/dostyq"),
+        ("sqlite:////srv/dostyq.db", "sqlite+aiosqlite:////srv/dostyq.db"),
+        ("postgresql+asyncpg://u:p@h:5433/d", "postgresql+asyncpg://u:p@h:5433/d"),
+    ],
+)
+def test_database_url_picks_the_async_driver(given: str | None, used: str) -> None:
+    assert load_settings(_env_file=None, database_url=given).db_url == used
+
+
+def test_an_unsupported_database_is_one_clear_line() -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings(_env_file=None, database_url="mysql://root@localhost/dostyq")
