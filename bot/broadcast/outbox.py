@@ -391,7 +391,7 @@ class OutboxRepo(Repo):
                 outbox.c.status == "sending",
                 *([outbox.c.claimed_by == owner] if owner is not None else []),
             )
-            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
+            .values(**_back_to_pending())
         )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
@@ -405,35 +405,21 @@ class OutboxRepo(Repo):
         statement = (
             update(outbox)
             .where(o.announcement_id == announcement_id, o.status == "sending", *expired)
-            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
+            .values(**_back_to_pending())
         )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
 
     async def renew_claims(self, announcement_id: int, owner: str, until: float) -> int:
         """Extend the claims `owner` holds (it is alive and still sending them)."""
-        statement = (
-            update(outbox)
-            .where(
-                outbox.c.announcement_id == announcement_id,
-                outbox.c.status == "sending",
-                outbox.c.claimed_by == owner,
-            )
-            .values(claimed_until=until)
-        )
+        statement = update(outbox).where(*_held(announcement_id, owner)).values(claimed_until=until)
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
 
     async def release_claims(self, announcement_id: int, owner: str) -> int:
         """Every row `owner` still holds back to ``pending`` (it stops)."""
         statement = (
-            update(outbox)
-            .where(
-                outbox.c.announcement_id == announcement_id,
-                outbox.c.status == "sending",
-                outbox.c.claimed_by == owner,
-            )
-            .values(status="pending", claimed_by=None, claimed_until=None, updated_at=utcnow())
+            update(outbox).where(*_held(announcement_id, owner)).values(**_back_to_pending())
         )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
@@ -529,6 +515,17 @@ class OutboxRepo(Repo):
         statement = select(announcements.c.id).order_by(announcements.c.id.desc()).limit(limit)
         async with self._read() as conn:
             return [int(i) for i in (await conn.execute(statement)).scalars()]
+
+
+def _held(announcement_id: int, owner: str) -> list[ColumnElement[bool]]:
+    """The rows of an announcement that `owner` has claimed and not recorded."""
+    o = outbox.c
+    return [o.announcement_id == announcement_id, o.status == "sending", o.claimed_by == owner]
+
+
+def _back_to_pending() -> dict[str, object]:
+    """A claimed row given back: claimable again, by anyone."""
+    return {"status": "pending", "claimed_by": None, "claimed_until": None, "updated_at": utcnow()}
 
 
 def _announcement(announcement_id: int) -> ColumnElement[bool]:

@@ -46,8 +46,8 @@ _LOAD_CHUNK = 4_096  # rows converted to float32 at a time while loading (6 MB a
 _RANK_CHUNK = 1_024  # rows scored at a time (1.5 MB of float32 at 384 dimensions)
 K = TypeVar("K")
 V = TypeVar("V")
-_MEMO_SIZE = 8_192
-GAP_RANKS = (5, 30)  # vectors this process keeps from its recent builds
+_MEMO_SIZE = 8_192  # vectors this process keeps from its recent builds
+GAP_RANKS = (5, 30)  # the ranks whose mean is a question's baseline (`DenseScores`)
 
 
 def unit_text(title: str, text: str) -> str:
@@ -75,7 +75,7 @@ def unpack(blob: bytes, dim: int) -> tuple[float, npt.NDArray[np.int8]]:
 
 class Memo(Generic[K, V]):
     """A bounded, thread-safe memory of the most recently used items: this process's
-    packed vectors between builds, and sentence vectors between searches."""
+    packed vectors between builds (a build in a thread while searches go on)."""
 
     def __init__(self, size: int) -> None:
         self._items: OrderedDict[K, V] = OrderedDict()
