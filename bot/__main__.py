@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from bot.kb.build import BuildStats
     from bot.kb.search import KnowledgeBase
     from bot.kb.sources import Document
 
@@ -60,11 +61,26 @@ def cmd_devserver(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _prepare_kb(settings: Settings, *, force: bool = False) -> BuildStats | None:
+    """Build the KB file from data/ and the database's documents when it does not match
+    them (or always, with `force`)."""
+    from bot.services.knowledge import prepare_kb
+    from bot.storage.database import Database
+
+    async def prepare() -> BuildStats | None:
+        db = await Database.open(settings.db_url)
+        try:
+            return await prepare_kb(db, settings, force=force)
+        finally:
+            await db.close()
+
+    return asyncio.run(prepare())
+
+
 def _kb(settings: Settings) -> KnowledgeBase:
-    from bot.kb.build import ensure_kb
     from bot.kb.search import KnowledgeBase
 
-    ensure_kb(settings.kb_path, settings.data_dir, settings.embedder)
+    _prepare_kb(settings)
     return KnowledgeBase(settings.kb_path)
 
 
@@ -142,25 +158,24 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.kb.build import build_kb, kb_is_stale
-
-    if args.if_stale and not kb_is_stale(settings.kb_path, settings.data_dir, settings.embedder):
-        return 0
-    stats = build_kb(settings.kb_path, settings.data_dir, settings.embedder)
-    print(f"Knowledge base {settings.kb_path}: {stats.line()}")
+    stats = _prepare_kb(settings, force=not args.if_stale)
+    if stats is not None:
+        print(f"Knowledge base {settings.kb_path}: {stats.line()}")
     return 0
 
 
 def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Parse news files, keep them in data/ingested/, rebuild the KB, show what was found."""
-    from bot.kb.build import build_kb
+    """Parse news files, add them to the database's documents (one transaction, audited),
+    rebuild the KB, show what was found."""
     from bot.kb.ingest import IngestError, decode_upload, parse_news
     from bot.kb.places import Gazetteer
-    from bot.kb.sources import load_places, save_ingested
+    from bot.kb.sources import load_places
 
-    data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir
-    gazetteer = Gazetteer(load_places(data_dir))
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    gazetteer = Gazetteer(load_places(settings.data_dir))
     failed = 0
+    docs = []
     for name in args.files:
         path = Path(name)
         try:
@@ -173,15 +188,32 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{path}: not added ({reason})", file=sys.stderr)
             failed += 1
             continue
-        if not args.dry_run:
-            save_ingested(doc, data_dir)
+        docs.append(doc)
         print(
             json.dumps(_ingest_summary(doc), ensure_ascii=False) if args.json else _ingest_text(doc)
         )
-    if not args.dry_run and failed < len(args.files):
-        stats = build_kb(settings.kb_path, data_dir, settings.embedder)
-        print(f"Knowledge base {settings.kb_path}: {stats.line()}")
+    if not args.dry_run and docs:
+        _prepare_kb(settings)  # first: documents left in data/ingested/ are imported
+        _ingest(settings, docs)
+        plural = "s" if len(docs) != 1 else ""
+        print(f"{len(docs)} document{plural} added; knowledge base {settings.kb_path} rebuilt")
     return 1 if failed else 0
+
+
+def _ingest(settings: Settings, docs: list[Document]) -> None:
+    from bot.services.documents import DocumentService
+    from bot.services.knowledge import SYSTEM_ACTOR, KnowledgeSync
+    from bot.storage.database import Database
+
+    async def ingest() -> None:
+        db = await Database.open(settings.db_url)
+        try:
+            service = DocumentService(db, KnowledgeSync(db, settings))
+            await service.ingest_many(SYSTEM_ACTOR, docs)
+        finally:
+            await db.close()
+
+    asyncio.run(ingest())
 
 
 def _ingest_summary(doc: Document) -> dict[str, object]:
@@ -270,12 +302,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="knowledge base: build, ingest")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
-    build = kb_sub.add_parser("build", help="build the knowledge base from data/ (atomically)")
+    build = kb_sub.add_parser(
+        "build",
+        help="build the knowledge base from data/ and the database's documents (atomically)",
+    )
     build.add_argument(
-        "--if-stale", action="store_true", help="only when missing or older than data/"
+        "--if-stale",
+        action="store_true",
+        help="only when missing or out of date with data/ and the database",
     )
     build.set_defaults(func=cmd_kb_build)
-    ingest = kb_sub.add_parser("ingest", help="add plain-text/Markdown news files to the KB")
+    ingest = kb_sub.add_parser(
+        "ingest", help="add plain-text/Markdown news files to the database's documents and the KB"
+    )
     ingest.add_argument("files", nargs="+", help=".txt or .md files")
     ingest.add_argument("--data-dir", help="data folder (default: DATA_DIR, i.e. data/)")
     ingest.add_argument(

@@ -27,6 +27,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services import Services
 from bot.services.documents import DocumentService
+from bot.services.knowledge import KnowledgeSync
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
@@ -67,6 +68,7 @@ def create_dispatcher(
         default_locale=settings.default_locale,
         lease_ttl=settings.broadcast_lease_s,
     )
+    knowledge = KnowledgeSync(db, settings, kb)
     dp = Dispatcher(
         storage=SQLStorage(db),
         events_isolation=SimpleEventIsolation(),
@@ -81,7 +83,7 @@ def create_dispatcher(
         moderators=ModeratorRepo(db),
         audit=AuditRepo(db),
         services=Services.create(db),
-        documents=DocumentService(db, settings, kb),
+        documents=DocumentService(db, knowledge),
         broadcasts=broadcasts,
     )
 
@@ -105,7 +107,12 @@ def create_dispatcher(
             locale = record_language(record, settings.default_locale)
             await set_staff_commands(bot, i18n, uid, locale, admin=is_admin)
         await broadcasts.start(bot)  # also resumes announcements a crash interrupted
+        knowledge.start()  # documents other instances add reach this one's KB
+
+    async def on_shutdown() -> None:
+        await knowledge.stop()
+        await broadcasts.stop()
 
     dp.startup.register(on_startup)
-    dp.shutdown.register(broadcasts.stop)
+    dp.shutdown.register(on_shutdown)
     return dp

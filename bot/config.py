@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Almaty"
     broadcast_rate: float = Field(default=25.0, gt=0, description="messages per second")
     broadcast_lease_s: float = Field(default=30.0, gt=0, description="runner lease lifetime")
+    kb_sync_s: float = Field(
+        default=5.0, gt=0, description="how often a process looks for documents added elsewhere"
+    )
     require_approval: bool = False
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"

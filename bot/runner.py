@@ -19,8 +19,8 @@ from aiogram.utils.i18n import I18n
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.i18n import create_i18n
-from bot.kb.build import ensure_kb
 from bot.kb.search import KnowledgeBase
+from bot.services.knowledge import prepare_kb
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -56,9 +56,7 @@ class BotRunner:
         self.db = await Database.open(self.settings.db_url)
         self.broadcast_db = self.db.sibling()
         self.i18n = i18n = create_i18n(self.settings.default_locale)
-        built = await asyncio.to_thread(
-            ensure_kb, self.settings.kb_path, self.settings.data_dir, self.settings.embedder
-        )
+        built = await prepare_kb(self.db, self.settings)
         if built is not None:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)

@@ -20,7 +20,7 @@ from bot.kb.facts import asked_facts, gives_fact
 from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources, save_ingested
+from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources
 from bot.kb.vectors import pack, unpack
 
 SHARED = PROJECT_ROOT.parent / "shared" / "eval"
@@ -44,12 +44,13 @@ def single_language_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBas
     data = work / "data"
     shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
     gazetteer = Gazetteer(load_places(data))
+    uploads = []
     for index, (name, lang) in SINGLE_LANGUAGE.items():
         news = _news_from_curated(index, lang)
         source = load_sources().documents[index].source
         next((data / "documents").glob(source.replace(".txt", ".toml"))).unlink()
-        save_ingested(parse_news(news, source=name, gazetteer=gazetteer), data)
-    build_kb(work / "kb.db", data)
+        uploads.append(parse_news(news, source=name, gazetteer=gazetteer))
+    build_kb(work / "kb.db", data, documents=uploads)
     return KnowledgeBase(work / "kb.db")
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
 from bot.kb import geonames
@@ -178,10 +174,7 @@ def test_a_town_outside_places_toml(curated: Gazetteer) -> None:
     assert doc.countries == ["RU", "KZ"]
 
 
-def test_kb_sources_carry_the_cities_documents_name(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    (data / "ingested").mkdir(exist_ok=True)
+def test_kb_sources_carry_the_cities_documents_name() -> None:
     record = {
         "id": "ingest-ufa",
         "source": "ufa.txt",
@@ -189,15 +182,15 @@ def test_kb_sources_carry_the_cities_documents_name(tmp_path: Path) -> None:
         "places": ["ufa-479561"],
         "mentioned_places": ["ust-kamenogorsk-1520316", "orenburg", "nowhere-1"],
     }
-    (data / "ingested" / "ingest-ufa.json").write_text(json.dumps(record), "utf-8")
-    sources = load_sources(data)
+    sources = load_sources(DATA_DIR, [document_from_dict(record, "ingest")])
     doc = next(d for d in sources.documents if d.id == "ingest-ufa")
     assert doc.places == ["ufa-479561"]
     # a city places.toml has takes its id; an unknown id stays as it was
     assert doc.mentioned_places == ["oskemen", "orenburg", "nowhere-1"]
     place_ids = [p.id for p in sources.places]
-    assert place_ids == [*(p.id for p in load_places(data)), "ufa-479561"]
-    assert load_sources(data).places == sources.places  # deterministic
+    assert place_ids == [*(p.id for p in load_places(DATA_DIR)), "ufa-479561"]
+    again = load_sources(DATA_DIR, [document_from_dict(record, "ingest")])
+    assert again.places == sources.places  # deterministic
 
 
 def test_curated_sources_do_not_read_geonames(monkeypatch: pytest.MonkeyPatch) -> None:

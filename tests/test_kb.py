@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -212,7 +213,11 @@ def _eval(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "KB_PATH": str(PROJECT_ROOT / "var" / "test-eval-kb.db")},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "KB_PATH": str(PROJECT_ROOT / "var" / "test-eval-kb.db"),
+            "DATABASE_PATH": str(PROJECT_ROOT / "var" / "test-eval.db"),
+        },
     )
 
 
@@ -301,7 +306,12 @@ def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path) -> No
     news.write_text(NEWS, encoding="utf-8")
     junk = tmp_path / "junk.txt"
     junk.write_bytes(b"\x00\x01\x02" * 100)
-    env = {**os.environ, "KB_PATH": str(tmp_path / "kb.db")}
+    env = {
+        **os.environ,
+        "KB_PATH": str(tmp_path / "kb.db"),
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+    }
+    env.pop("DATABASE_URL", None)
     run = [sys.executable, "-m", "bot"]
     proc = subprocess.run(
         [*run, "kb", "ingest", "--data-dir", str(data), "--json", str(news), str(junk)],
@@ -318,8 +328,13 @@ def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path) -> No
     assert summary["places"][0] == "pavlodar"
     assert summary["people"][0]["name"] == "Айгуль Сейтказиева"
     assert "Директор музея" in summary["people"][0]["role"]
-    assert (data / "ingested" / f"{summary['id']}.json").exists()
-    assert "6 documents" in proc.stdout  # the KB was rebuilt with it
+    assert "1 document added; knowledge base" in proc.stdout  # the KB was rebuilt with it
+    db = sqlite3.connect(tmp_path / "bot.db")  # kept in the database, audited
+    assert db.execute("SELECT id FROM documents").fetchall() == [(summary["id"],)]
+    assert db.execute("SELECT actor_id, action FROM audit_log").fetchall() == [
+        (0, "document.ingest")
+    ]
+    db.close()
 
     kb = KnowledgeBase(tmp_path / "kb.db")
     result = kb.search("Где открылась выставка писем фронтовиков?", "ru")

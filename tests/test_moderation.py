@@ -132,6 +132,30 @@ async def test_non_moderators_are_refused_everywhere(
     assert await sql.fetchall(bot.db, "SELECT id FROM announcements") == []
 
 
+async def test_a_handler_that_fails_half_way_leaves_nothing_behind(
+    devserver: DevServer, bot: BotRunner
+) -> None:
+    """Adding a moderator writes the moderator, then its audit record; when the audit
+    write fails (a trigger refuses it), the moderator is not kept either, and the admin
+    is told, in their language, that something went wrong."""
+    assert bot.db is not None
+    await sql.execute(
+        bot.db,
+        "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END",
+    )
+    await say(devserver, ADMIN, "/start", lang="kk")
+    await press(devserver, ADMIN, "mdm:add:0")
+    reply = await say(devserver, ADMIN, str(MOD), lang="kk")
+    assert "Кешіріңіз" in reply, reply  # "Sorry, something went wrong on our side"
+    assert await ModeratorRepo(bot.db).all() == []
+    assert await AuditRepo(bot.db).recent() == []
+    await sql.execute(bot.db, "DROP TRIGGER audit_down")
+    await press(devserver, ADMIN, "mdm:add:0")
+    assert str(MOD) in await say(devserver, ADMIN, str(MOD), lang="kk")  # works again
+    assert await ModeratorRepo(bot.db).all() == [MOD]
+
+
 async def test_admin_manages_moderators_and_everything_is_audited(
     devserver: DevServer, bot: BotRunner
 ) -> None:

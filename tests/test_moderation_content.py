@@ -16,6 +16,7 @@ from bot.devserver import DevServer
 from bot.kb.sources import DATA_DIR, INGESTED
 from bot.keyboards.callbacks import UploadAction
 from bot.runner import BotRunner
+from bot.storage.documents import DocumentRepo
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from tests.chat import Chat
@@ -57,9 +58,11 @@ def mtime(path: Path) -> int:
     return path.stat().st_mtime_ns
 
 
-def ingested(settings: Settings) -> list[Path]:
-    folder = settings.data_dir / INGESTED
-    return sorted(folder.glob("*.json")) if folder.exists() else []
+async def stored(bot: BotRunner) -> list[str]:
+    """The ids of the documents moderators added (in the database, which every instance
+    builds its knowledge base from)."""
+    assert bot.db is not None
+    return [doc.id for doc in (await DocumentRepo(bot.db).snapshot()).documents]
 
 
 # -- receptions --------------------------------------------------------------------------------
@@ -236,15 +239,15 @@ async def test_add_event_appears_in_events_and_answers(
     )
     summary = chat.last.text or ""
     assert "Проверьте данные события" in summary and "Вид: Конференция" in summary
-    assert ingested(mod_settings) == []
+    assert await stored(bot) == []
     await chat.press(label="✅ Подтвердить")
     card = chat.last.text or ""
     assert "Событие добавлено" in card
     assert "Молодёжный форум Казахстана и России в Омске" in card
     assert "12 декабря 2026" in card and "Омск" in card
 
-    [path] = ingested(mod_settings)
-    assert path.name.startswith("event-")
+    [doc_id] = await stored(bot)
+    assert doc_id.startswith("event-")
     [entry] = await AuditRepo(bot.db).recent()  # type: ignore[union-attr]
     assert entry.action == "event.add" and entry.details["city"] == "omsk"
     assert mtime(kb_file) == shared_kb  # the shared KB is untouched
@@ -293,7 +296,7 @@ async def test_document_is_ingested_and_searchable(
     reply = (await chat.upload(NEWS_MD.encode(), "festival.md")).text or ""
     assert "Who published this article?" in reply
     assert "Publisher: not found" in reply and "Link: not found" in reply
-    assert ingested(mod_settings) == []
+    assert await stored(bot) == []
     await chat.send("!!!")  # neither a name nor a link: asked again, nothing added
     assert "could not find a publisher's name or a link" in (chat.last.text or "")
     await chat.send("Kazakhstan Today, https://www.kt.kz/eng/culture/festival-irtysh")
@@ -306,7 +309,7 @@ async def test_document_is_ingested_and_searchable(
     assert "passages can now be found" in reply and "File: festival.md" in reply
     assert "Source: Kazakhstan Today" in reply
     assert 'href="https://www.kt.kz/eng/culture/festival-irtysh"' in (chat.last.raw_text or "")
-    assert [p.name for p in ingested(mod_settings)] == ["ingest-festival.json"]
+    assert await stored(bot) == ["ingest-festival"]
     [entry] = await AuditRepo(bot.db).recent()  # type: ignore[union-attr]
     assert (entry.action, entry.details["id"]) == ("document.ingest", "ingest-festival")
     assert entry.details["publisher"] == "Kazakhstan Today"
@@ -328,7 +331,7 @@ async def test_document_is_ingested_and_searchable(
     assert "Who published this article?" in reply
     await chat.press(label="✖️ Cancel")
     assert "Cancelled. Nothing was added to the knowledge base." in (chat.last.text or "")
-    assert len(ingested(mod_settings)) == 1
+    assert len(await stored(bot)) == 1
     await chat.upload(NEWS_CP1251.encode("cp1251"), "volgograd.txt")
     await chat.send("/cancel")
     assert "Nothing was added" in (chat.last.text or "")
@@ -337,7 +340,7 @@ async def test_document_is_ingested_and_searchable(
     reply = chat.last.text or ""
     assert "Added to the knowledge base." in reply and "Андрей Бочаров" in reply
     assert "Source: not found" in reply
-    assert len(ingested(mod_settings)) == 2
+    assert len(await stored(bot)) == 2
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
@@ -364,7 +367,7 @@ async def test_a_file_that_names_its_source_is_added_at_once(
     reply = (await chat.upload((front + NEWS_MD).encode(), "festival.md")).text or ""
     assert "Added to the knowledge base." in reply and "Source: Kazinform" in reply
     assert "Who published" not in reply
-    assert len(ingested(mod_settings)) == 1
+    assert len(await stored(bot)) == 1
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])
@@ -405,7 +408,7 @@ async def test_bad_files_are_refused_and_change_nothing(
         assert fragment in reply and nothing in reply, (name, reply)
         if name in ("big.txt", "news.pdf"):  # refused before downloading
             assert devserver.get_calls("getFile", since=mark) == []
-    assert ingested(mod_settings) == []
+    assert await stored(bot) == []
     assert mtime(mod_settings.kb_path) == kb_before
     assert await AuditRepo(bot.db).recent() == []  # type: ignore[union-attr]
 
@@ -475,5 +478,5 @@ async def test_users_cannot_reach_content_tools(
     assert "Added to the knowledge base" not in reply
     assert await ReceptionRepo(bot.db).all() == []  # type: ignore[union-attr]
     assert await AuditRepo(bot.db).recent() == []  # type: ignore[union-attr]
-    assert ingested(mod_settings) == []
+    assert await stored(bot) == []
     assert all("Step " not in text for text in user.texts())

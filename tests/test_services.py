@@ -4,6 +4,7 @@ unit of work with its audit record, and one that fails half-way leaves nothing."
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from bot.kb.search import KnowledgeBase
 from bot.kb.sources import DATA_DIR, INGESTED
 from bot.services import DocumentService, Services
 from bot.services.announcements import Review
+from bot.services.knowledge import KnowledgeSync
 from bot.storage.database import Database
+from bot.storage.documents import DocumentRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
@@ -156,27 +159,60 @@ NEWS = (
 )
 
 
-async def test_a_document_is_added_then_audited_or_not_at_all(
+async def test_a_document_is_stored_audited_and_built_or_taken_back(
     database: Database,
     own_kb: tuple[Settings, KnowledgeBase],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings, kb = own_kb
-    documents = DocumentService(database, settings, kb)
+    documents = DocumentService(database, KnowledgeSync(database, settings, kb))
     doc = parse_news(NEWS, source="festival.txt", gazetteer=kb.gazetteer)
     assert await documents.ingest(AUTHOR, doc) is False
+    assert await DocumentRepo(database).get(doc.id) == doc  # in the database, as parsed
     assert kb.document(doc.id) is not None  # built and reloaded
+    assert kb.documents_version == await DocumentRepo(database).version()
     assert await actions(database) == ["document.ingest"]
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the build failed")
 
-    monkeypatch.setattr("bot.services.documents.build_kb", broken)
+    monkeypatch.setattr("bot.services.knowledge.ensure_kb", broken)
     again = parse_news(
         NEWS.replace("Павлодаре", "Омске"), source="omsk.txt", gazetteer=kb.gazetteer
     )
     with pytest.raises(RuntimeError):
         await documents.ingest(AUTHOR, again)
-    assert not (settings.data_dir / INGESTED / f"{again.id}.json").exists()  # put back
+    assert await DocumentRepo(database).get(again.id) is None  # taken back out
     assert kb.document(again.id) is None
-    assert await actions(database) == ["document.ingest"]  # nothing recorded for it
+    # a replacement that cannot be built puts the previous version back
+    changed = replace(doc, title={"ru": "Другой заголовок"})
+    with pytest.raises(RuntimeError):
+        await documents.ingest(AUTHOR, changed)
+    assert await DocumentRepo(database).get(doc.id) == doc
+    assert await actions(database) == [
+        "document.ingest",
+        "document.ingest",
+        "document.revert",
+        "document.ingest",
+        "document.revert",
+    ]
+
+
+async def test_events_take_a_free_id(
+    database: Database, own_kb: tuple[Settings, KnowledgeBase]
+) -> None:
+    settings, kb = own_kb
+    documents = DocumentService(database, KnowledgeSync(database, settings, kb))
+    first = parse_news(NEWS, source="festival.txt", gazetteer=kb.gazetteer)
+    second = parse_news(NEWS, source="festival.txt", gazetteer=kb.gazetteer)
+    first.id = second.id = "event-20261130120000"
+    assert await documents.add_event(AUTHOR, first, city="pavlodar", date="2026-11-14") == (
+        "event-20261130120000"
+    )
+    assert await documents.add_event(AUTHOR, second, city="pavlodar", date="2026-11-14") == (
+        "event-20261130120000-2"
+    )
+    stored = await DocumentRepo(database).snapshot()
+    assert [d.id for d in stored.documents] == ["event-20261130120000", "event-20261130120000-2"]
+    assert kb.document("event-20261130120000-2") is not None
+    assert await actions(database) == ["event.add", "event.add"]

@@ -10,7 +10,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -212,11 +212,14 @@ def write_kb(
     sources: Sources,
     extra_documents: Iterable[Document] = (),
     embedder_spec: str = DEFAULT_EMBEDDER,
+    version: str | None = None,
 ) -> BuildStats:
     """Write a complete KB to `out` atomically (temp file in the same folder, then rename).
 
     Passages are embedded with `embedder_spec` (see `bot.kb.embed`), reusing the vectors
-    of the file being replaced, so a rebuild embeds only new or changed passages."""
+    of the file being replaced, so a rebuild embeds only new or changed passages.
+    `version` is the version of the database's documents the sources hold (recorded in
+    `meta` as `documents_version`; without it, the KB is of `data/` alone)."""
     started = time.perf_counter()
     embedder = load_embedder(embedder_spec)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -236,6 +239,7 @@ def write_kb(
         write_tables(conn, sources, index)
         embedded = 0
         conn.execute("INSERT INTO meta VALUES ('embedder_spec', ?)", (embedder_spec,))
+        conn.execute("INSERT INTO meta VALUES (?, ?)", (DOCUMENTS_VERSION, version or NO_DOCUMENTS))
         if embedder is not None:
             previous = _open_previous(out, embedder)
             try:
@@ -272,17 +276,32 @@ def write_kb(
     )
 
 
+DOCUMENTS_VERSION = "documents_version"  # the `meta` key
+#: The version of no documents: a KB built from `data/` alone, and a new database.
+NO_DOCUMENTS = "0"
+
+
 def build_kb(
-    out: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+    out: Path,
+    data_dir: Path = DATA_DIR,
+    embedder_spec: str = DEFAULT_EMBEDDER,
+    documents: Sequence[Document] = (),
+    version: str | None = None,
 ) -> BuildStats:
-    return write_kb(out, load_sources(data_dir), embedder_spec=embedder_spec)
+    """The KB of `data/` plus `documents` (the database's, at `version`)."""
+    return write_kb(
+        out, load_sources(data_dir, documents), embedder_spec=embedder_spec, version=version
+    )
 
 
 def kb_is_stale(
-    kb_path: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+    kb_path: Path,
+    data_dir: Path = DATA_DIR,
+    embedder_spec: str = DEFAULT_EMBEDDER,
+    version: str | None = None,
 ) -> bool:
-    """Missing, older than the newest file in `data/`, of another schema, or built with
-    another embedder."""
+    """Missing, older than the newest file in `data/`, of another schema, built with
+    another embedder, or (given the database's `version`) from other documents."""
     if not kb_path.exists():
         return True
     meta = read_meta(kb_path)
@@ -290,13 +309,19 @@ def kb_is_stale(
         return True
     if meta.get("embedder_spec") != embedder_spec:
         return True
+    if version is not None and meta.get(DOCUMENTS_VERSION, NO_DOCUMENTS) != version:
+        return True
     return kb_path.stat().st_mtime < data_mtime(data_dir)
 
 
 def ensure_kb(
-    kb_path: Path, data_dir: Path = DATA_DIR, embedder_spec: str = DEFAULT_EMBEDDER
+    kb_path: Path,
+    data_dir: Path = DATA_DIR,
+    embedder_spec: str = DEFAULT_EMBEDDER,
+    documents: Sequence[Document] = (),
+    version: str | None = None,
 ) -> BuildStats | None:
     """Build the KB when it is missing or stale; returns the stats when it built."""
-    if kb_is_stale(kb_path, data_dir, embedder_spec):
-        return build_kb(kb_path, data_dir, embedder_spec)
+    if kb_is_stale(kb_path, data_dir, embedder_spec, version):
+        return build_kb(kb_path, data_dir, embedder_spec, documents, version)
     return None

@@ -21,7 +21,7 @@ from typing import Any
 from bot.kb.answer import lead_lines
 from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase, SearchResult
-from bot.kb.sources import INGESTED, load_places, save_ingested
+from bot.kb.sources import INGESTED, load_places
 
 TOP = 5
 
@@ -147,8 +147,8 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def corpus_kb(corpus: Path, workdir: Path, data_dir: Path, *, curated: bool = True) -> Path:
-    """Ingest every .txt/.md file of `corpus` (as `kb ingest` does) into a copy of
-    `data_dir` under `workdir` and build a KB there; returns the KB's path.
+    """Ingest every .txt/.md file of `corpus` (as `kb ingest` does) and build a KB of
+    `data_dir` plus them under `workdir`; returns the KB's path.
 
     With `curated=False` the curated documents of `data/` are left out, so only the
     corpus answers (the gazetteer, topics and consular tables stay)."""
@@ -161,16 +161,16 @@ def corpus_kb(corpus: Path, workdir: Path, data_dir: Path, *, curated: bool = Tr
         for path in (work_data / "documents").glob("*"):
             path.unlink()
     gazetteer = Gazetteer(load_places(work_data))
+    docs = []
     for path in sorted([*corpus.glob("*.txt"), *corpus.glob("*.md")]):
         if path.name.upper().startswith("README"):
             continue
         try:
-            doc = parse_news(
-                decode_upload(path.read_bytes()), source=path.name, gazetteer=gazetteer
+            docs.append(
+                parse_news(decode_upload(path.read_bytes()), source=path.name, gazetteer=gazetteer)
             )
         except IngestError:
             continue
-        save_ingested(doc, work_data)
     kb_path = workdir / "kb.db"
-    build_kb(kb_path, work_data)
+    build_kb(kb_path, work_data, documents=docs)
     return kb_path

@@ -40,7 +40,7 @@ from bot.kb.answer import (
     document_date,
     sentence_date,
 )
-from bot.kb.build import entity_token
+from bot.kb.build import DOCUMENTS_VERSION, NO_DOCUMENTS, entity_token
 from bot.kb.catalog import Catalog
 from bot.kb.embed import Embedder, EmbedderError, Vectors, load_embedder
 from bot.kb.entities import EntityIndex
@@ -235,6 +235,8 @@ class KnowledgeBase:
         self.entities = self._load_entities()
         self._titles: dict[tuple[str, str], set[str]] = {}
         self._embedder, self._dense_index = self._load_dense()
+        #: The version of the database's documents this file was built from.
+        self.documents_version = self._meta().get(DOCUMENTS_VERSION, NO_DOCUMENTS)
         self._entity_docs = self._load_entity_docs()
 
     def _load_entity_docs(self) -> dict[str, set[str]]:
@@ -254,7 +256,7 @@ class KnowledgeBase:
     def _load_dense(self) -> tuple[Embedder | None, DenseIndex | None]:
         """The model the KB was built with and its vectors; lexical search only when the
         KB has none or the model cannot be loaded here."""
-        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        meta = self._meta()
         name, spec = meta.get("embedder"), meta.get("embedder_spec")
         if not name or not spec:
             return None, None
@@ -267,6 +269,9 @@ class KnowledgeBase:
             log.warning("dense retrieval off: the KB's vectors come from %s", name)
             return None, None
         return embedder, DenseIndex.load(self._conn, int(meta["dim"]), LANGS)
+
+    def _meta(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def close(self) -> None:
         self._conn.close()

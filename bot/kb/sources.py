@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,12 +253,14 @@ def load_places(data_dir: Path = DATA_DIR) -> list[Place]:
     return places
 
 
-def load_sources(data_dir: Path = DATA_DIR) -> Sources:
-    """Everything in `data/`: curated documents, then ingested ones, and the tables."""
+def load_sources(data_dir: Path = DATA_DIR, documents: Iterable[Document] = ()) -> Sources:
+    """Everything in `data/`: the curated documents, then `documents` (those moderators
+    added, kept in the bot's database), and the tables."""
     sources = Sources()
-    for sub, origin in (("documents", "data"), (INGESTED, "ingest")):
-        for path in sorted([*(data_dir / sub).glob("*.toml"), *(data_dir / sub).glob("*.json")]):
-            sources.documents.append(document_from_dict(_load(path), origin))
+    folder = data_dir / "documents"
+    for path in sorted([*folder.glob("*.toml"), *folder.glob("*.json")]):
+        sources.documents.append(document_from_dict(_load(path)))
+    sources.documents += documents
     sources.places = load_places(data_dir)
     _add_referenced_cities(sources)
     for order, raw in enumerate(_load(data_dir / "topics.toml").get("topic", [])):
@@ -348,20 +351,19 @@ def _add_referenced_cities(sources: Sources) -> None:
 
 
 def data_mtime(data_dir: Path = DATA_DIR) -> float:
-    """Newest modification time under `data/`: the KB is stale when older than this."""
+    """Newest modification time of what the build reads in `data/`: the KB is stale when
+    older than this (the legacy `ingested/` folder is not read by it)."""
     files = [*data_dir.rglob("*.toml"), *data_dir.rglob("*.json")]
+    files = [p for p in files if INGESTED not in p.relative_to(data_dir).parts[:1]]
     return max((p.stat().st_mtime for p in files), default=0.0)
 
 
+#: Where moderators' documents were kept before they moved into the database; what is
+#: left there is imported once (`bot.services.knowledge.import_legacy_files`).
 INGESTED = "ingested"
 
 
-def save_ingested(doc: Document, data_dir: Path = DATA_DIR) -> Path:
-    """Keep an ingested document in `data/ingested/` so every rebuild includes it."""
+def legacy_documents(data_dir: Path = DATA_DIR) -> list[Document]:
+    """The documents of `data/ingested/` (a release before the database kept them)."""
     folder = data_dir / INGESTED
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{doc.id}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document_to_dict(doc), ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(path)
-    return path
+    return [document_from_dict(_load(p), "ingest") for p in sorted(folder.glob("*.json"))]

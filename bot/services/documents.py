@@ -1,74 +1,89 @@
-"""Documents moderators add (uploaded news, events): kept in `data/ingested/`, built into
-the knowledge base, reloaded, then audited.
+"""Documents moderators add (uploaded news, events): stored in the database with their
+audit record in one transaction, then built into this process's knowledge base.
 
-The file and the KB are not in the database yet (issue 9, part 5): a failed build puts
-the previous file back, so nothing is half-added; the audit record follows a success.
+The database is the source of truth every instance shares (the others pick a new
+document up within `KB_SYNC_S`). When this process cannot build the KB with it, the
+document is taken back out (the previous version, or none, is put back and audited
+as `document.revert`), so a moderator's "nothing was added" is true everywhere.
 """
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
+import logging
 
-from bot.config import Settings
-from bot.kb.build import build_kb
-from bot.kb.search import KnowledgeBase
-from bot.kb.sources import INGESTED, Document, save_ingested
+from bot.kb.sources import Document
+from bot.services.knowledge import KnowledgeSync
 from bot.storage.database import Database
+from bot.storage.documents import DocumentRepo
 from bot.storage.roles import AuditRepo
+
+log = logging.getLogger(__name__)
 
 
 class DocumentService:
-    def __init__(self, db: Database, settings: Settings, kb: KnowledgeBase) -> None:
+    def __init__(self, db: Database, knowledge: KnowledgeSync) -> None:
         self.db = db
-        self.settings = settings
-        self.kb = kb
+        self.knowledge = knowledge
 
     async def ingest(self, actor: int, doc: Document) -> bool:
-        """Add an uploaded document; True when it replaced one of the same name."""
-        replaced = await asyncio.to_thread(self._add, doc)
-        await AuditRepo(self.db).record(
-            actor,
-            "document.ingest",
-            id=doc.id,
-            source=doc.source,
-            lang=doc.source_lang,
-            passages=len(doc.passages),
-            publisher=doc.publisher,
-            url=doc.url,
-            replaced=replaced,
-        )
-        return replaced
+        """Add an uploaded document; True when it replaced one of the same id."""
+        return (await self.ingest_many(actor, [doc]))[0]
 
-    async def add_event(self, actor: int, doc: Document, *, city: str, date: str) -> None:
-        """Add an event a moderator described (a document of its own)."""
-        await asyncio.to_thread(self._add, doc)
-        await AuditRepo(self.db).record(actor, "event.add", id=doc.id, city=city, date=date)
+    async def ingest_many(self, actor: int, docs: list[Document]) -> list[bool]:
+        """Add uploaded documents in one transaction and one KB build (the command line
+        adds a folder at once); for each, whether it replaced one of the same id."""
+        changes: list[tuple[Document, Document | None]] = []
+        async with self.db.transaction() as tx:
+            repo = DocumentRepo(tx)
+            for doc in docs:
+                previous = await repo.get(doc.id)
+                await repo.put(doc, "upload", actor)
+                await AuditRepo(tx).record(
+                    actor,
+                    "document.ingest",
+                    id=doc.id,
+                    source=doc.source,
+                    lang=doc.source_lang,
+                    passages=len(doc.passages),
+                    publisher=doc.publisher,
+                    url=doc.url,
+                    replaced=previous is not None,
+                )
+                changes.append((doc, previous))
+        await self._publish(actor, changes, "upload")
+        return [previous is not None for _, previous in changes]
 
-    def _add(self, doc: Document) -> bool:
-        # One rebuild at a time: the build's temp file is named after the process.
-        with self.kb.build_lock:
-            settings = self.settings
-            replaced = save_and_build(doc, settings.data_dir, settings.kb_path, settings.embedder)
-            self.kb.reload()
-        return replaced
+    async def add_event(self, actor: int, doc: Document, *, city: str, date: str) -> str:
+        """Add an event a moderator described (a document of its own); returns its id,
+        `doc.id` or, when another event took that id first, `doc.id` with a number."""
+        async with self.db.transaction() as tx:
+            repo = DocumentRepo(tx)
+            base, n = doc.id, 2
+            while await repo.exists(doc.id):
+                doc.id, n = f"{base}-{n}", n + 1
+            await repo.put(doc, "event", actor)
+            await AuditRepo(tx).record(actor, "event.add", id=doc.id, city=city, date=date)
+        await self._publish(actor, [(doc, None)], "event")
+        return doc.id
 
-
-def save_and_build(doc: Document, data_dir: Path, kb_path: Path, embedder: str) -> bool:
-    """Keep `doc` in data/ingested/ and rebuild the KB file; True when it replaced a file.
-
-    When the build fails the previous file (or none) is put back, so data/ is as before;
-    the KB file is untouched because the build only renames a complete file into place.
-    """
-    path = data_dir / INGESTED / f"{doc.id}.json"
-    previous = path.read_bytes() if path.exists() else None
-    save_ingested(doc, data_dir)
-    try:
-        build_kb(kb_path, data_dir, embedder)
-    except BaseException:
-        if previous is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(previous)
-        raise
-    return previous is not None
+    async def _publish(
+        self, actor: int, changes: list[tuple[Document, Document | None]], kind: str
+    ) -> None:
+        """Build the changed documents into the KB; on failure take them back out (each
+        to its previous version, or none) and raise."""
+        try:
+            await self.knowledge.refresh()
+        except Exception:
+            ids = [doc.id for doc, _ in changes]
+            log.exception("the knowledge base could not be built with %s: taking them back", ids)
+            async with self.db.transaction() as tx:
+                repo = DocumentRepo(tx)
+                for doc, previous in reversed(changes):
+                    if previous is None:
+                        await repo.delete(doc.id)
+                    else:
+                        await repo.put(previous, kind, actor)
+                await AuditRepo(tx).record(
+                    actor, "document.revert", ids=ids, reason="the knowledge base build failed"
+                )
+            raise

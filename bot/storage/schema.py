@@ -187,3 +187,30 @@ fsm_states = Table(
     Column("data", Text, nullable=False),  # JSON object
     Column("updated_at", Text, nullable=False),
 )
+
+#: Documents moderators added (uploaded news, events): the record in the `data/` layout
+#: (`bot.kb.sources.document_to_dict`). Every instance builds its KB file from `data/`
+#: plus these rows.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("record", Text, nullable=False),  # JSON
+    Column("added_by", BigInteger, nullable=False),  # 0: the command line
+    Column("added_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    CheckConstraint("kind IN ('upload', 'event')", name="documents_kind"),
+)
+
+#: One row: the version of `documents`, changed in the transaction that changes them.
+#: A KB file records the version it was built from; a process whose file is older
+#: rebuilds or reloads it (`bot.services.knowledge`).
+kb_version = Table(
+    "kb_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Text, nullable=False),
+    Column("changed_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="kb_version_one_row"),
+)

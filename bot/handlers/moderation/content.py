@@ -28,14 +28,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import event_card, event_kind_label, reception_card, service_label, texts_in
-from bot.config import LOCALES, Settings
+from bot.config import LOCALES
 from bot.consular import ConsularDirectory, is_past
 from bot.formatting import format_kb_date
 from bot.handlers.moderation.documents import language_name
 from bot.handlers.render import show
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import INGESTED, Document, Passage, Place, Texts
+from bot.kb.sources import Document, Passage, Place, Texts
 from bot.keyboards.callbacks import ContentCB, ReceptionAnnounceCB
 from bot.services import Services
 from bot.services.documents import DocumentService
@@ -752,7 +752,6 @@ async def on_event_confirm(
     query: CallbackQuery,
     state: FSMContext,
     kb: KnowledgeBase,
-    settings: Settings,
     documents: DocumentService,
     i18n: I18n,
 ) -> None:
@@ -762,12 +761,10 @@ async def on_event_confirm(
     await show(query, "⏳ " + escape(_("Saving the event and updating the knowledge base…")))
     now = datetime.now(UTC)
     doc = event_document(data, kb, query.from_user.id, now)
-    n = 2
-    while (settings.data_dir / INGESTED / f"{doc.id}.json").exists():
-        doc.id = f"event-{now.strftime('%Y%m%d%H%M%S')}-{n}"
-        n += 1
     try:
-        await documents.add_event(query.from_user.id, doc, city=data["city"], date=data["date"])
+        doc.id = await documents.add_event(
+            query.from_user.id, doc, city=data["city"], date=data["date"]
+        )
     except Exception:
         log.exception("adding event %s failed", doc.id)
         await show(
