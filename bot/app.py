@@ -20,6 +20,7 @@ from bot.consular import ConsularDirectory
 from bot.delivery import BroadcastService
 from bot.errors import on_error
 from bot.handlers import create_root_router
+from bot.inflight import InFlight, TrackingDispatcher
 from bot.kb.search import KnowledgeBase
 from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
@@ -69,7 +70,9 @@ def create_dispatcher(
         lease_ttl=settings.broadcast_lease_s,
     )
     knowledge = KnowledgeSync(db, settings, kb)
-    dp = Dispatcher(
+    in_flight = InFlight()
+    dp = TrackingDispatcher(
+        in_flight=in_flight,
         storage=SQLStorage(db),
         events_isolation=SimpleEventIsolation(),
         settings=settings,
@@ -110,6 +113,8 @@ def create_dispatcher(
         knowledge.start()  # documents other instances add reach this one's KB
 
     async def on_shutdown() -> None:
+        # updates in flight finish before what they use closes (no new ones arrive now)
+        await in_flight.drained(settings.shutdown_grace_s)
         await knowledge.stop()
         await broadcasts.stop()
 

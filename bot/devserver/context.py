@@ -14,6 +14,7 @@ from typing import Any
 from .params import Params
 from .state import BotState, StoredMessage
 from .updates import UpdateQueue
+from .webhook import WebhookDelivery
 
 
 @dataclass(slots=True)
@@ -25,6 +26,7 @@ class Ctx:
     bot_id: int
     state: BotState
     updates: UpdateQueue
+    webhook: WebhookDelivery
     created: list[StoredMessage] = field(default_factory=list)
 
     @property

@@ -32,6 +32,7 @@ from .parsing import TOKEN_RE, read_params
 from .records import CallListener, CallLog, CallPredicate, CallRecord
 from .state import DEFAULT_BOT_NAME, DEFAULT_BOT_USERNAME, BotState, StoredMessage
 from .updates import UpdateQueue
+from .webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class DevServer:
         self.faults = FaultInjector(seed)
         self.limiter = RateLimiter(limits)
         self.inject = Injector(self.state, self.updates, self.faults)
+        self.webhook = WebhookDelivery(self.updates)
         self.tokens = frozenset(tokens) if tokens is not None else None
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
@@ -96,6 +98,7 @@ class DevServer:
         if runner is None:
             return
         self.updates.close()
+        await self.webhook.delete()
         await asyncio.sleep(0)
         await runner.cleanup()
 
@@ -171,7 +174,7 @@ class DevServer:
                 if wait is not None:
                     raise retry_after(wait)
             self.state.bot_id = bot_id
-            ctx = Ctx(name, Params(raw, uploads), bot_id, self.state, self.updates)
+            ctx = Ctx(name, Params(raw, uploads), bot_id, self.state, self.updates, self.webhook)
             result = await handler(ctx)
             if limited and chat is not None:
                 self.limiter.commit(chat)
@@ -347,6 +350,8 @@ class DevServer:
             "url": self.url if self._runner is not None else None,
             "calls": len(self.log),
             "pending_updates": len(self.updates.pending),
+            "webhook": self.webhook.url or None,
+            "webhook_in_flight": self.webhook.in_flight,
             "chats": len(self.state.chats),
             "users": len(self.state.users),
             "faults": len(self.faults.list()),

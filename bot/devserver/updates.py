@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections import deque
 from typing import Any
@@ -166,6 +167,55 @@ class UpdateQueue:
                 self.polling -= 1
                 if poller in self._pollers:
                     self._pollers.remove(poller)
+
+    # -- webhook delivery (see webhook.py) ----------------------------------------------
+    def set_allowed(self, allowed_updates: list[str] | None) -> None:
+        """``allowed_updates`` of ``setWebhook`` (None keeps what was set before)."""
+        if allowed_updates is not None:
+            self._allowed = frozenset(allowed_updates) if allowed_updates else None
+            self._unfiltered = True
+
+    async def next_to_deliver(
+        self, busy: set[int], not_before: dict[int, float]
+    ) -> dict[str, Any] | None:
+        """The oldest pending update not in `busy` whose retry time has come; waits for
+        one (a push wakes it, as it wakes long polls). None once the queue is closed."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if self.closed:
+                return None
+            self._filter()
+            now = loop.time()
+            wake_at: float | None = None
+            for update in self._pending:
+                update_id = update["update_id"]
+                if update_id in busy:
+                    continue
+                due = not_before.get(update_id, 0.0)
+                if due <= now:
+                    return update
+                wake_at = due if wake_at is None else min(wake_at, due)
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._pollers.append(waiter)
+            try:
+                if wake_at is None:
+                    await waiter
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wake_at - now):
+                            await waiter
+            finally:
+                if waiter in self._pollers:
+                    self._pollers.remove(waiter)
+
+    def acknowledge(self, update_id: int) -> None:
+        """A webhook delivery succeeded (or was given up): the update is consumed."""
+        self._pending = deque(u for u in self._pending if u["update_id"] != update_id)
+        self._drop(update_id)
+
+    def wake(self) -> None:
+        """Wake whoever waits for updates (a delivery slot came free)."""
+        self._wake()
 
     async def wait_poller(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Return once some ``getUpdates`` is blocked in a long poll (the bot is idle)."""
