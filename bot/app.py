@@ -22,6 +22,7 @@ from bot.errors import on_error
 from bot.handlers import create_root_router
 from bot.inflight import InFlight, TrackingDispatcher
 from bot.kb.search import KnowledgeBase
+from bot.metrics import Metrics
 from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
@@ -56,23 +57,27 @@ def create_dispatcher(
     kb: KnowledgeBase,
     today: Callable[[], date] | None = None,
     broadcast_db: Database | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree.
 
     `broadcast_db` (the same database through a pool of its own) keeps a long broadcast
     from holding up users' updates, and the other way round."""
     users = UserRepo(db)
+    metrics = metrics or Metrics()
     broadcasts = BroadcastService(
         broadcast_db or db,
         i18n,
         rate=settings.broadcast_rate,
         default_locale=settings.default_locale,
         lease_ttl=settings.broadcast_lease_s,
+        on_outcome=metrics.broadcast_outcome,
     )
     knowledge = KnowledgeSync(db, settings, kb)
     in_flight = InFlight()
     dp = TrackingDispatcher(
         in_flight=in_flight,
+        metrics=metrics,
         storage=SQLStorage(db),
         events_isolation=SimpleEventIsolation(),
         settings=settings,

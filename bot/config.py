@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     #: 149.154.160.0/20 and 91.108.4.0/22). Empty: any client with the secret.
     webhook_trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     webhook_allowed_ips: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    #: When polling: serve /healthz, /readyz and /metrics on this port (webhook mode
+    #: serves them beside the webhook).
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=0, le=65535)
 
     @field_validator("database_url")
     @classmethod

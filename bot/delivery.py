@@ -31,6 +31,7 @@ from bot.broadcast import (
     run_broadcast,
 )
 from bot.broadcast.audience import record_language
+from bot.broadcast.outbox import Outcome
 from bot.storage.database import Database
 from bot.storage.users import UserRepo
 
@@ -54,8 +55,10 @@ class BroadcastService:
         lease_ttl: float = 30.0,
         progress_interval: float = 3.0,
         clock: Callable[[], float] = time.time,
+        on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
         self.db = db
+        self.on_outcome = on_outcome
         self.repo = OutboxRepo(db)
         self.users = UserRepo(db)
         self.i18n = i18n
@@ -127,6 +130,7 @@ class BroadcastService:
                 progress_interval=self.progress_interval,
                 default_locale=self.default_locale,
                 clock=self.clock,
+                on_outcome=self.on_outcome,
             )
         except BroadcastBusy:
             return  # another process holds the lease

@@ -1,4 +1,5 @@
-"""Count updates being handled, so a stopping process can let them finish.
+"""Count updates being handled, so a stopping process can let them finish (and time
+them for the metrics).
 
 `TrackingDispatcher` counts from the first step of `feed_update` (before aiogram's own
 middlewares, whose awaits a stop could otherwise slip between), for polling and webhook
@@ -11,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
+
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +56,25 @@ class InFlight:
 
 
 class TrackingDispatcher(Dispatcher):
-    """aiogram's Dispatcher, counting the updates it is handling in `in_flight`."""
+    """aiogram's Dispatcher, counting the updates it is handling in `in_flight` and
+    timing them by type in `metrics`."""
 
-    def __init__(self, *, in_flight: InFlight, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, in_flight: InFlight, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(metrics=metrics, **kwargs)  # handlers get it injected too
         self.in_flight = in_flight
+        self.metrics = metrics
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
-        with self.in_flight.track():
-            return await super().feed_update(bot, update, **kwargs)
+        try:
+            kind = update.event_type
+        except UpdateTypeLookupError:  # a type this aiogram does not know: skipped
+            kind = "unknown"
+        started = time.perf_counter()
+        self.metrics.in_flight.inc()
+        try:
+            with self.in_flight.track():
+                return await super().feed_update(bot, update, **kwargs)
+        finally:
+            self.metrics.in_flight.dec()
+            self.metrics.updates.labels(kind).inc()
+            self.metrics.update_seconds.labels(kind).observe(time.perf_counter() - started)

@@ -22,9 +22,10 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.kb.search import KnowledgeBase
+from bot.metrics import RetryAfterCounter
 from bot.services.knowledge import prepare_kb
 from bot.storage.database import Database
-from bot.web.server import create_web_app
+from bot.web.server import create_status_app, create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class BotRunner:
         self._task: asyncio.Task[None] | None = None
         self._stop_webhook: asyncio.Event | None = None
         self.webhook_port: int | None = None  # the port the webhook listens on, once it does
+        self.health_port: int | None = None  # when polling: health and metrics
 
     async def open(self) -> Dispatcher:
         """Open the database and build the bot and dispatcher (no polling yet)."""
@@ -90,18 +92,36 @@ class BotRunner:
             broadcast_db=self.broadcast_db,
         )
         self.bot = create_bot(self.token, self.api_base)
+        self.bot.session.middleware(RetryAfterCounter(self.dp["metrics"]))
         return self.dp
 
     async def poll(self, *, handle_signals: bool = True) -> None:
         """Poll in the foreground until a signal (or `stop`)."""
         assert self.dp is not None and self.bot is not None
         await self.bot.delete_webhook()  # a webhook left from webhook mode blocks getUpdates
-        await self.dp.start_polling(
-            self.bot,
-            handle_signals=handle_signals,
-            handle_as_tasks=self.handle_as_tasks,
-            polling_timeout=10,
-        )
+        status = await self._serve_status()
+        try:
+            await self.dp.start_polling(
+                self.bot,
+                handle_signals=handle_signals,
+                handle_as_tasks=self.handle_as_tasks,
+                polling_timeout=10,
+            )
+        finally:
+            if status is not None:
+                await status.cleanup()
+
+    async def _serve_status(self) -> web.AppRunner | None:
+        """When polling with `HEALTH_PORT` set: health and metrics on that port."""
+        if self.settings.health_port is None:
+            return None
+        assert self.dp is not None
+        runner = web.AppRunner(create_status_app(self.dp), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.health_host, self.settings.health_port)
+        await site.start()
+        self.health_port = int(runner.addresses[0][1])
+        return runner
 
     async def serve_webhook(self, *, handle_signals: bool = True) -> None:
         """Serve the webhook until a signal (or `stop`): register it with the Bot API,

@@ -283,6 +283,13 @@ async def test_announce_to_500_subscribers_with_faults(
     assert f"Blocked: {len(blocked)} · Failed: {len(missing)}" in report
     assert "RU: " in report and "KK: " in report and "EN: " in report
     assert any(c.status == 429 for c in devserver.get_calls("sendMessage"))
+    # the metrics count the same outcomes, and every 429
+    assert bot.dp is not None
+    sample = bot.dp["metrics"].registry.get_sample_value
+    assert sample("dostyq_broadcast_sends_total", {"outcome": "sent"}) == len(reachable)
+    assert sample("dostyq_broadcast_sends_total", {"outcome": "blocked"}) == len(blocked)
+    assert sample("dostyq_broadcast_sends_total", {"outcome": "failed"}) == len(missing)
+    assert sample("dostyq_telegram_retry_after_total", {"method": "SendMessage"}) == len(flooded)
 
 
 async def test_users_without_their_language_get_fallback_or_are_skipped(

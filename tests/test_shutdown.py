@@ -26,9 +26,12 @@ def _in_flight(base: str, mode: str, update_id: int) -> None:
         _control(base, "/_control/wait_consumed", {"update_id": update_id, "timeout": 30})
         return
     deadline = time.monotonic() + 30
-    while _control(base, "/_control/state")["webhook_in_flight"] == 0:  # POSTed, not answered
-        assert time.monotonic() < deadline, "the webhook never received the update"
-        time.sleep(0.05)
+    while True:  # POSTed and not answered, and the handler's slow reply being served
+        state = _control(base, "/_control/state")
+        if state["webhook_in_flight"] and state["api_in_flight"]:
+            return
+        assert time.monotonic() < deadline, "the handler never sent its reply"
+        time.sleep(0.02)
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])

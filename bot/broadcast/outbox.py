@@ -432,6 +432,12 @@ class OutboxRepo(Repo):
         async with self._read() as conn:
             return int((await conn.execute(statement)).scalar_one())
 
+    async def backlog(self) -> int:
+        """Rows of every announcement still to send (pending or being sent)."""
+        statement = select(func.count()).where(outbox.c.status.in_(("pending", "sending")))
+        async with self._read() as conn:
+            return int((await conn.execute(statement)).scalar_one())
+
     async def pending(self, announcement_id: int) -> tuple[int, float | None]:
         """Pending rows, and the earliest time one of them may be claimed."""
         statement = select(func.count(), func.min(outbox.c.not_before)).where(

@@ -111,6 +111,7 @@ async def run_broadcast(
     default_locale: str = "ru",
     request_timeout: int | None = None,
     clock: Callable[[], float] = time.time,
+    on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Report:
     """Send announcement `announcement_id` (status ``scheduled`` and due, or ``sending``
     to resume) and return the report.
@@ -119,7 +120,8 @@ async def run_broadcast(
     the same name takes its own lease back at once after a restart, any other one
     after ``lease_ttl``. Pass one ``limiter`` to every run of the process so they share
     Telegram's limit (``rate`` is then ignored). ``clock`` is wall time in seconds,
-    shared through the database with other processes.
+    shared through the database with other processes. ``on_outcome`` sees each
+    recorded outcome (the metrics count them).
 
     While another runner holds the lease of an announcement that is ``sending``, this
     one helps send it (no progress of its own); raises :class:`BroadcastBusy` if the
@@ -158,6 +160,7 @@ async def run_broadcast(
         progress_interval=progress_interval,
         check_interval=check_interval,
         request_timeout=request_timeout,
+        on_outcome=on_outcome,
         clock=clock,
         coordinator=coordinator,
     )
@@ -247,6 +250,7 @@ class _Run:
         request_timeout: int | None,
         clock: Callable[[], float],
         coordinator: bool = True,
+        on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
         self.bot = bot
         #: Holds the lease: begins the announcement and reports on it (else it helps).
@@ -268,6 +272,7 @@ class _Run:
         self.progress_interval = progress_interval
         self.check_interval = min(check_interval, lease_ttl / 3)
         self.request_timeout = request_timeout
+        self.on_outcome = on_outcome
         self.clock = clock
         self.stop = asyncio.Event()
         self.workers_done = asyncio.Event()
@@ -424,6 +429,8 @@ class _Run:
             else:
                 outcome = Outcome.sent(row.user_id, message.message_id)
             await self.recorder.record(outcome)
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
             return
 
     def _retry_later(self, row: OutboxRow, error: str) -> Outcome:

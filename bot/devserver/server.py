@@ -68,6 +68,7 @@ class DevServer:
         self.limiter = RateLimiter(limits)
         self.inject = Injector(self.state, self.updates, self.faults)
         self.webhook = WebhookDelivery(self.updates)
+        self.api_in_flight = 0  # Bot API requests being served (getUpdates long polls too)
         self.tokens = frozenset(tokens) if tokens is not None else None
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
@@ -143,6 +144,13 @@ class DevServer:
         return int(token.split(":", 1)[0])
 
     async def _handle_api(self, request: web.Request) -> web.Response:
+        self.api_in_flight += 1
+        try:
+            return await self._serve_api(request)
+        finally:
+            self.api_in_flight -= 1
+
+    async def _serve_api(self, request: web.Request) -> web.Response:
         started = time.time()
         clock = time.perf_counter()
         name = request.match_info["method"]
@@ -352,6 +360,7 @@ class DevServer:
             "pending_updates": len(self.updates.pending),
             "webhook": self.webhook.url or None,
             "webhook_in_flight": self.webhook.in_flight,
+            "api_in_flight": self.api_in_flight,
             "chats": len(self.state.chats),
             "users": len(self.state.users),
             "faults": len(self.faults.list()),

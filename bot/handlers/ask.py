@@ -22,6 +22,7 @@ from bot.kb.search import Hit, KnowledgeBase, SearchResult
 from bot.keyboards.answers import answer_keyboard
 from bot.keyboards.callbacks import ResultCB, VoteCB
 from bot.keyboards.common import main_menu
+from bot.metrics import Metrics
 from bot.storage.questions import QuestionRepo
 from bot.storage.users import UserRecord
 
@@ -54,10 +55,12 @@ async def on_question(
     kb: KnowledgeBase,
     questions: QuestionRepo,
     i18n: I18n,
+    metrics: Metrics,
 ) -> None:
     text = message.text or ""
     result = await run_search(kb, text, i18n.current_locale)
     best = result.best
+    metrics.question(best is not None)
     qid = await questions.add(
         user.id, text, result.lang, best is not None, best.passage_id if best else None
     )

@@ -276,6 +276,11 @@ class KnowledgeBase:
     def close(self) -> None:
         self._conn.close()
 
+    def ping(self) -> None:
+        """Raise unless the open file answers (readiness checks)."""
+        with self._lock:
+            self._conn.execute("SELECT count(*) FROM meta").fetchone()
+
     def reload(self) -> None:
         """Reopen the file after a rebuild (the build renames a new file into place, so
         the open connection still reads the old one)."""
