@@ -47,6 +47,12 @@ services:
 	    ( apt-get update -qq >/dev/null 2>&1 && \
 	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1 ) ) ) || \
 	echo "PostgreSQL is not installed and could not be installed here: its tests will skip"
+	@command -v redis-server >/dev/null 2>&1 || \
+	( [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  ( DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	    ( apt-get update -qq >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ) ) ) || \
+	echo "redis-server is not installed and could not be installed here: its tests will skip"
 
 test: install lint services
 	$(PY) -m pytest

@@ -10,8 +10,11 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.utils.i18n import I18n
+from redis.asyncio import Redis
 
 from bot.broadcast.audience import record_language
 from bot.commands import set_bot_commands, set_staff_commands
@@ -25,11 +28,13 @@ from bot.kb.search import KnowledgeBase
 from bot.metrics import Metrics
 from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
-from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.throttling import Buckets, LocalBuckets, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services import Services
 from bot.services.documents import DocumentService
 from bot.services.knowledge import KnowledgeSync
+from bot.shared.ratelimit import RedisRateLimiter
+from bot.shared.throttle import RedisBuckets
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
@@ -58,11 +63,14 @@ def create_dispatcher(
     today: Callable[[], date] | None = None,
     broadcast_db: Database | None = None,
     metrics: Metrics | None = None,
+    redis: Redis | None = None,
 ) -> Dispatcher:
     """The whole bot: dependencies, middlewares in their order, the router tree.
 
     `broadcast_db` (the same database through a pool of its own) keeps a long broadcast
-    from holding up users' updates, and the other way round."""
+    from holding up users' updates, and the other way round. With `redis` (several
+    instances) wizards, event isolation, flood limits, the send rate and news of new
+    documents are shared through it; without, the database and the process keep them."""
     users = UserRepo(db)
     metrics = metrics or Metrics()
     broadcasts = BroadcastService(
@@ -72,14 +80,23 @@ def create_dispatcher(
         default_locale=settings.default_locale,
         lease_ttl=settings.broadcast_lease_s,
         on_outcome=metrics.broadcast_outcome,
+        limiter=RedisRateLimiter(redis, settings.broadcast_rate) if redis else None,
     )
-    knowledge = KnowledgeSync(db, settings, kb)
+    knowledge = KnowledgeSync(db, settings, kb, redis)
+    storage: BaseStorage = SQLStorage(db)
+    isolation: BaseEventIsolation = SimpleEventIsolation()
+    buckets: Buckets = LocalBuckets(settings.throttle_rate, settings.throttle_burst)
+    if redis is not None:
+        keys = DefaultKeyBuilder(prefix="dostyq:fsm", with_destiny=True)
+        storage = RedisStorage(redis, key_builder=keys)
+        isolation = RedisEventIsolation(redis, key_builder=keys)
+        buckets = RedisBuckets(redis, settings.throttle_rate, settings.throttle_burst)
     in_flight = InFlight()
     dp = TrackingDispatcher(
         in_flight=in_flight,
         metrics=metrics,
-        storage=SQLStorage(db),
-        events_isolation=SimpleEventIsolation(),
+        storage=storage,
+        events_isolation=isolation,
         settings=settings,
         db=db,
         users=users,
@@ -92,13 +109,14 @@ def create_dispatcher(
         audit=AuditRepo(db),
         services=Services.create(db),
         documents=DocumentService(db, knowledge),
+        redis=redis,
         broadcasts=broadcasts,
     )
 
     dp.update.outer_middleware(UserMiddleware(users))
     dp.update.outer_middleware(RoleMiddleware(settings.admin_ids, ModeratorRepo(db)))
     LocaleMiddleware(i18n).setup(dp)
-    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
+    throttling = ThrottlingMiddleware(buckets)
     for observer in (dp.message, dp.callback_query, dp.inline_query):
         observer.outer_middleware(throttling)
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     #: 149.154.160.0/20 and 91.108.4.0/22). Empty: any client with the secret.
     webhook_trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     webhook_allowed_ips: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    #: Several instances: Redis holds FSM state and event isolation, per-user flood
+    #: limits, the bot's global send rate and news of new documents (`bot/shared/`).
+    redis_url: str | None = None
     #: When polling: serve /healthz, /readyz and /metrics on this port (webhook mode
     #: serves them beside the webhook).
     health_host: str = "127.0.0.1"
@@ -162,6 +165,15 @@ class Settings(BaseSettings):
             value = value.strip() or None
         if isinstance(value, str) and not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
             raise ValueError("expected the public https:// URL Telegram should POST updates to")
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not re.match(r"^(rediss?|unix)://\S+$", value):
+            raise ValueError("expected redis://host:6379/0 (or rediss://, unix://)")
         return value
 
     @field_validator("webhook_secret", mode="before")

@@ -32,6 +32,7 @@ from bot.broadcast import (
 )
 from bot.broadcast.audience import record_language
 from bot.broadcast.outbox import Outcome
+from bot.broadcast.ratelimit import SendLimiter
 from bot.storage.database import Database
 from bot.storage.users import UserRepo
 
@@ -56,13 +57,16 @@ class BroadcastService:
         progress_interval: float = 3.0,
         clock: Callable[[], float] = time.time,
         on_outcome: Callable[[Outcome], None] | None = None,
+        limiter: SendLimiter | None = None,
     ) -> None:
         self.db = db
         self.on_outcome = on_outcome
         self.repo = OutboxRepo(db)
         self.users = UserRepo(db)
         self.i18n = i18n
-        self.limiter = RateLimiter(rate)
+        #: One limiter for every announcement of the process (or, given one, of every
+        #: instance: Telegram's limit is per bot).
+        self.limiter: SendLimiter = limiter or RateLimiter(rate)
         self.default_locale = default_locale
         self.poll_interval = poll_interval
         self.lease_ttl = lease_ttl

@@ -17,6 +17,7 @@ from types import TracebackType
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -67,6 +68,7 @@ class BotRunner:
         self.db: Database | None = None
         self.broadcast_db: Database | None = None  # the broadcast engine's own pool
         self.kb: KnowledgeBase | None = None
+        self.redis: Redis | None = None
         self.bot: Bot | None = None
         self.dp: Dispatcher | None = None
         self._task: asyncio.Task[None] | None = None
@@ -83,6 +85,8 @@ class BotRunner:
         if built is not None:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)
+        if self.settings.redis_url:
+            self.redis = Redis.from_url(self.settings.redis_url)
         self.dp = create_dispatcher(
             self.settings,
             db=self.db,
@@ -90,6 +94,7 @@ class BotRunner:
             kb=self.kb,
             today=self.today,
             broadcast_db=self.broadcast_db,
+            redis=self.redis,
         )
         self.bot = create_bot(self.token, self.api_base)
         self.bot.session.middleware(RetryAfterCounter(self.dp["metrics"]))
@@ -181,6 +186,9 @@ class BotRunner:
             await self.bot.session.close()
         if self.broadcast_db is not None and self.broadcast_db is not self.db:
             await self.broadcast_db.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+            self.redis = None
         if self.db is not None:
             await self.db.close()
         self.db = self.broadcast_db = None

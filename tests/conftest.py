@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.config import Settings, load_settings
 from bot.devserver import DevServer
@@ -63,6 +65,29 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     finally:
         await db.close()
         await drop_database(base, name)
+
+
+@pytest.fixture(scope="session")
+def redis_base(request: pytest.FixtureRequest) -> str:
+    """A redis-server of the test run's own on 127.0.0.1, in a temporary directory and
+    stopped after (pytest-redis' `redis_proc`); skips where none is installed."""
+    if shutil.which("redis-server") is None:
+        pytest.skip(
+            "redis-server is not installed (apt-get install redis-server; `make test` tries it)"
+        )
+    proc = request.getfixturevalue("redis_proc")
+    return f"redis://{proc.host}:{proc.port}/0"
+
+
+@pytest.fixture
+async def redis_url(redis_base: str) -> AsyncIterator[str]:
+    """The test run's Redis, emptied after each test."""
+    yield redis_base
+    client = Redis.from_url(redis_base)
+    try:
+        await client.flushall()
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture

@@ -420,7 +420,7 @@ async def test_rate_limiter_pause_holds_waiting_senders() -> None:
 
     tasks = [asyncio.create_task(one()) for _ in range(5)]
     await asyncio.sleep(0)  # all five have reserved their slots
-    limiter.pause_for(0.2)
+    await limiter.pause_for(0.2)
     await asyncio.gather(*tasks)
     assert len(stamps) == 5 and min(stamps[1:]) >= 0.19
     # Slots stay spaced 10 ms apart after the pause. A waiter may resume late on a busy

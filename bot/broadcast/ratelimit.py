@@ -15,6 +15,18 @@ import contextlib
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class SendLimiter(Protocol):
+    """What senders need of a limiter: this process's `RateLimiter`, or the one every
+    instance shares (`bot.shared.ratelimit.RedisRateLimiter`)."""
+
+    pauses: int
+
+    async def acquire(self, stop: asyncio.Event | None = None) -> bool: ...
+
+    async def pause_for(self, seconds: float) -> None: ...
 
 
 class RateLimiter:
@@ -47,7 +59,8 @@ class RateLimiter:
             self._paused_until = moment
             self.pauses += 1
 
-    def pause_for(self, seconds: float) -> None:
+    async def pause_for(self, seconds: float) -> None:
+        """Every sender waits `seconds` (async like the shared limiter's, which asks Redis)."""
         self.pause_until(self.clock() + seconds)
 
     async def acquire(self, stop: asyncio.Event | None = None) -> bool:
@@ -57,7 +70,7 @@ class RateLimiter:
                 return False
             now = self.clock()
             if now < self._paused_until:
-                await _wait(self._paused_until - now, stop)
+                await wait_or_stop(self._paused_until - now, stop)
                 continue
             if self.rate is None:
                 return True
@@ -65,13 +78,14 @@ class RateLimiter:
             self._next = slot + self.interval
             if slot <= now:
                 return True
-            await _wait(slot - now, stop)
+            await wait_or_stop(slot - now, stop)
             # A 429 may have arrived while we waited: the slot is then void.
             if self.clock() >= self._paused_until and not (stop is not None and stop.is_set()):
                 return True
 
 
-async def _wait(delay: float, stop: asyncio.Event | None) -> None:
+async def wait_or_stop(delay: float, stop: asyncio.Event | None) -> None:
+    """Sleep `delay` seconds, or less when `stop` is set meanwhile."""
     if stop is None:
         await asyncio.sleep(delay)
         return

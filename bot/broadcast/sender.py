@@ -63,7 +63,7 @@ from bot.broadcast.audience import resolve
 from bot.broadcast.message import Rendered, render, send_rendered
 from bot.broadcast.models import Announcement, AnnouncementStatus
 from bot.broadcast.outbox import OutboxRepo, OutboxRow, Outcome
-from bot.broadcast.ratelimit import RateLimiter
+from bot.broadcast.ratelimit import RateLimiter, SendLimiter
 from bot.broadcast.report import Report, snapshot
 from bot.storage.database import Database
 
@@ -107,7 +107,7 @@ async def run_broadcast(
     progress: ProgressCallback | None = None,
     progress_interval: float = 3.0,
     check_interval: float = 1.0,
-    limiter: RateLimiter | None = None,
+    limiter: SendLimiter | None = None,
     default_locale: str = "ru",
     request_timeout: int | None = None,
     clock: Callable[[], float] = time.time,
@@ -237,7 +237,7 @@ class _Run:
         announcement_id: int,
         *,
         owner: str,
-        limiter: RateLimiter,
+        limiter: SendLimiter,
         concurrency: int,
         max_attempts: int,
         batch_size: int,
@@ -410,7 +410,7 @@ class _Run:
                 message = await self._send(row)
             except TelegramRetryAfter as exc:  # everyone waits; no attempt used
                 log.info("broadcast %d: 429, pausing %s s", self.aid, exc.retry_after)
-                self.limiter.pause_for(exc.retry_after)
+                await self.limiter.pause_for(exc.retry_after)
                 continue
             except TelegramUnauthorizedError as exc:
                 self.fatal = exc

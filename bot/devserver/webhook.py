@@ -49,6 +49,13 @@ class WebhookDelivery:
         self._not_before: dict[int, float] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
+        self._spread: list[str] = []
+        self._turn = 0
+
+    def spread_over(self, urls: list[str]) -> None:
+        """Deliver to these URLs in turn instead of the registered one: a load balancer
+        in front of several instances, for tests and benches (Telegram knows one URL)."""
+        self._spread = list(urls)
 
     @property
     def in_flight(self) -> int:
@@ -75,6 +82,7 @@ class WebhookDelivery:
     async def delete(self) -> None:
         """Stop delivering; pending updates stay for ``getUpdates``."""
         self.url = ""
+        self._spread = []
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -142,8 +150,12 @@ class WebhookDelivery:
         if self.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.secret_token
         body = json.dumps(update, ensure_ascii=False).encode()
+        url = self.url
+        if self._spread:
+            url = self._spread[self._turn % len(self._spread)]
+            self._turn += 1
         try:
-            async with self._session.post(self.url, data=body, headers=headers) as response:
+            async with self._session.post(url, data=body, headers=headers) as response:
                 await response.read()
                 if 200 <= response.status < 300:
                     return None

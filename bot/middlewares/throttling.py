@@ -1,7 +1,9 @@
 """Per-user token bucket: a flood is dropped quietly, with at most one notice per burst.
 
 Callback queries over the limit are still answered (with a short notice) so the
-user's button never keeps spinning.
+user's button never keeps spinning. The buckets live in the process (`LocalBuckets`),
+or in Redis when several instances serve the bot (`bot.shared.throttle.RedisBuckets`),
+so a user cannot get N times the limit by landing on N instances.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, InlineQuery, Message, TelegramObject, User
@@ -27,7 +29,15 @@ class _Bucket:
     notified: bool = False
 
 
-class ThrottlingMiddleware(BaseMiddleware):
+class Buckets(Protocol):
+    async def allow(self, user_id: int) -> tuple[bool, bool]:
+        """Take a token; (allowed, notify), notify true once per burst of refusals."""
+        ...
+
+
+class LocalBuckets:
+    """The buckets of this process."""
+
     def __init__(
         self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
     ) -> None:
@@ -37,8 +47,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         self._buckets: dict[int, _Bucket] = {}
         self._seen = 0
 
-    def allow(self, user_id: int) -> tuple[bool, bool]:
-        """Take a token; returns (allowed, notify) where notify is true once per burst."""
+    async def allow(self, user_id: int) -> tuple[bool, bool]:
+        """Take a token; (allowed, notify), notify true once per burst of refusals."""
         now = self.clock()
         bucket = self._buckets.get(user_id)
         if bucket is None:
@@ -63,6 +73,11 @@ class ThrottlingMiddleware(BaseMiddleware):
         for uid in stale:
             del self._buckets[uid]
 
+
+class ThrottlingMiddleware(BaseMiddleware):
+    def __init__(self, buckets: Buckets) -> None:
+        self.buckets = buckets
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -72,7 +87,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         tg_user: User | None = data.get("event_from_user")
         if tg_user is None:
             return await handler(event, data)
-        allowed, notify = self.allow(tg_user.id)
+        allowed, notify = await self.buckets.allow(tg_user.id)
         if allowed:
             return await handler(event, data)
         notice = _("Too many requests at once. Please wait a few seconds.")

@@ -71,6 +71,7 @@ class DocumentService:
     ) -> None:
         """Build the changed documents into the KB; on failure take them back out (each
         to its previous version, or none) and raise."""
+        await self.knowledge.changed()  # the other processes build meanwhile
         try:
             await self.knowledge.refresh()
         except Exception:
@@ -86,4 +87,5 @@ class DocumentService:
                 await AuditRepo(tx).record(
                     actor, "document.revert", ids=ids, reason="the knowledge base build failed"
                 )
+            await self.knowledge.changed()
             raise

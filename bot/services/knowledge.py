@@ -3,7 +3,9 @@
 Moderators' documents live in the database, which every instance shares; each process
 builds its own KB file from `data/` plus those documents and records the version they
 make. A process that finds a newer version (it polls one row) rebuilds the file, or
-only reopens it when another process sharing the path has rebuilt it already.
+only reopens it when another process sharing the path has rebuilt it already. With
+Redis, the process that changed the documents also says so on a channel every process
+listens to, so the others start at once instead of at their next poll.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.kb.build import BuildStats, build_kb, ensure_kb
@@ -27,16 +32,38 @@ log = logging.getLogger(__name__)
 SYSTEM_ACTOR = 0
 
 
+#: Where a process that changed the documents says so (with Redis).
+CHANNEL = "dostyq:kb-version"
+
+
 class KnowledgeSync:
     """Rebuilds and reloads `kb` (or, without one, only the file) when the database's
-    documents change; `start` polls every `settings.kb_sync_s` seconds."""
+    documents change; `start` polls every `settings.kb_sync_s` seconds and, with
+    `redis`, listens for `changed` news from other processes."""
 
-    def __init__(self, db: Database, settings: Settings, kb: KnowledgeBase | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        kb: KnowledgeBase | None = None,
+        redis: Redis | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.kb = kb
+        self.redis = redis
         self._lock = asyncio.Lock()  # one refresh at a time in this process
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def changed(self) -> None:
+        """Tell the other processes the documents changed (no-op without Redis; they
+        notice at their next poll anyway)."""
+        if self.redis is None:
+            return
+        try:
+            await self.redis.publish(CHANNEL, await self.version())
+        except RedisError:
+            log.warning("could not announce the new documents version", exc_info=True)
 
     async def refresh(self) -> BuildStats | None:
         """Make the KB match the database; the stats when this process built the file.
@@ -68,23 +95,45 @@ class KnowledgeSync:
         return stats
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._poll(), name="kb-sync")
+        if not self._tasks:
+            self._tasks.append(asyncio.create_task(self._poll(), name="kb-sync"))
+            if self.redis is not None:
+                self._tasks.append(asyncio.create_task(self._listen(), name="kb-sync-news"))
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.settings.kb_sync_s)
+            await self._refresh_logged()
+
+    async def _listen(self) -> None:
+        """Refresh on every message of `CHANNEL`; resubscribe after a lost connection."""
+        assert self.redis is not None
+        while True:
+            pubsub = self.redis.pubsub()
             try:
-                await self.refresh()
-            except Exception:  # the database or the build failed: try again next time
-                log.exception("could not bring the knowledge base up to date")
+                await pubsub.subscribe(CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        await self._refresh_logged()
+            except RedisError:
+                log.warning("lost the documents channel; listening again in 1 s", exc_info=True)
+                await asyncio.sleep(1.0)
+            finally:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _refresh_logged(self) -> None:
+        try:
+            await self.refresh()
+        except Exception:  # the database or the build failed: try again next time
+            log.exception("could not bring the knowledge base up to date")
 
 
 async def import_legacy_files(db: Database, settings: Settings) -> int:

@@ -29,7 +29,9 @@ def create_web_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Applicat
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     handler = WebhookHandler(dp, bot, settings.webhook_secret.get_secret_value())
     handler.register(app, path=settings.webhook_path)
-    add_status_routes(app, db=dp["db"], kb=dp["kb"], metrics=dp["metrics"])
+    add_status_routes(
+        app, db=dp["db"], kb=dp["kb"], metrics=dp["metrics"], redis=dp.workflow_data.get("redis")
+    )
     setup_application(app, dp, bot=bot)
     return app
 
@@ -37,5 +39,7 @@ def create_web_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Applicat
 def create_status_app(dp: Dispatcher) -> web.Application:
     """Health and metrics alone, for a polling process (`HEALTH_PORT`)."""
     app = web.Application()
-    add_status_routes(app, db=dp["db"], kb=dp["kb"], metrics=dp["metrics"])
+    add_status_routes(
+        app, db=dp["db"], kb=dp["kb"], metrics=dp["metrics"], redis=dp.workflow_data.get("redis")
+    )
     return app

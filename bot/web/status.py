@@ -1,5 +1,5 @@
 """Health and metrics over HTTP: ``/healthz`` (the process answers), ``/readyz`` (it can
-serve: database, knowledge base) and ``/metrics`` (Prometheus' text format).
+serve: database, knowledge base, Redis when set) and ``/metrics`` (Prometheus' text format).
 
 Served beside the webhook in webhook mode, and on `HEALTH_PORT` when polling. Keep
 them off the public proxy: only the webhook path needs to face the internet.
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+from redis.asyncio import Redis
 from sqlalchemy import text
 
 from bot.broadcast.outbox import OutboxRepo
@@ -29,12 +30,19 @@ Check = Callable[[], Awaitable[None]]
 
 
 def add_status_routes(
-    app: web.Application, *, db: Database, kb: KnowledgeBase, metrics: Metrics
+    app: web.Application,
+    *,
+    db: Database,
+    kb: KnowledgeBase,
+    metrics: Metrics,
+    redis: Redis | None = None,
 ) -> None:
     checks: dict[str, Check] = {
         "database": lambda: _database(db),
         "knowledge_base": lambda: _kb(kb),
     }
+    if redis is not None:
+        checks["redis"] = lambda: _redis(redis)
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -73,6 +81,10 @@ async def _run(check: Check) -> str:
 async def _database(db: Database) -> None:
     async with db.read() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+async def _redis(redis: Redis) -> None:
+    await redis.ping()
 
 
 async def _kb(kb: KnowledgeBase) -> None:
