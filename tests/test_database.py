@@ -84,6 +84,33 @@ async def test_concurrent_updates_never_see_each_others_uncommitted_writes(
     assert await count(database, "users") == 0
 
 
+async def test_sqlite_writers_take_turns_instead_of_timing_out(tmp_path: Path) -> None:
+    """A write transaction busy for longer than SQLite's busy timeout (5 s): the other
+    writers of the process (and of its broadcast pool) wait their turn and all commit,
+    where SQLite's busy handler alone would give them up ("database is locked")."""
+    db = await Database.open(tmp_path / "bot.db")
+    sibling = db.sibling()
+    started = asyncio.Event()
+
+    async def slow() -> None:
+        async with db.transaction() as tx:
+            await tx.execute(insert(t.users).values(_user(1)))
+            started.set()
+            await asyncio.sleep(5.5)
+
+    async def quick(uid: int) -> None:
+        await started.wait()
+        async with (db if uid % 2 else sibling).transaction() as tx:
+            await tx.execute(insert(t.users).values(_user(uid)))
+
+    try:
+        await asyncio.gather(slow(), *(quick(uid) for uid in range(2, 22)))
+        assert await count(db, "users") == 21
+    finally:
+        await sibling.close()
+        await db.close()
+
+
 async def test_migrations_run_once_and_reach_the_head(database: Database) -> None:
     assert await database.migrate() == head_revision()
     assert await database.migrate() == head_revision()

@@ -27,6 +27,7 @@ from bot.shared.throttle import RedisBuckets
 from bot.storage.database import Database
 from bot.storage.roles import ModeratorRepo
 from tests.test_knowledge import NEWS, QUESTION, eventually
+from tests.test_scale import busiest_second
 from tests.test_webhook import TOKEN, webhook_settings
 
 ADMIN, MODERATOR = 6300, 6301
@@ -37,17 +38,6 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
     await client.aclose()
-
-
-def busiest_second(stamps: list[float]) -> int:
-    """The most sends in any one-second window [t, t + 1)."""
-    stamps = sorted(stamps)
-    most, start = 0, 0
-    for end, stamp in enumerate(stamps):
-        while stamp - stamps[start] >= 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 async def test_the_send_rate_holds_across_instances(redis: Redis) -> None:

@@ -4,8 +4,10 @@ Telegram's limit (about 30 messages per second) is per bot, so one limiter must
 serve all senders and all announcements of a process. It hands out send slots
 spaced ``1 / rate`` apart (GCRA: a token bucket that keeps one timestamp), with a
 ``burst`` of 1 by default so that any one-second window holds at most
-``rate + 1`` sends. :meth:`pause_until` (called on 429) holds back every sender,
-including those already waiting for a slot, until the given time.
+``rate + 1`` sends. A sender that wakes more than one interval after its slot (the
+process was busy) gives the slot up and takes a new one, so a stall is not followed by
+a burst. :meth:`pause_until` (called on 429) holds back every sender, including those
+already waiting for a slot, until the given time.
 """
 
 from __future__ import annotations
@@ -79,8 +81,12 @@ class RateLimiter:
             if slot <= now:
                 return True
             await wait_or_stop(slot - now, stop)
-            # A 429 may have arrived while we waited: the slot is then void.
-            if self.clock() >= self._paused_until and not (stop is not None and stop.is_set()):
+            woke = self.clock()
+            if stop is not None and stop.is_set():
+                return False
+            # A 429 may have arrived while we waited: the slot is then void. So is a slot
+            # this sender woke up too late for (a busy process wakes many at once).
+            if woke >= self._paused_until and woke - slot <= self.interval:
                 return True
 
 

@@ -1,12 +1,14 @@
 """The bot's send rate shared by every instance: Telegram's ~30 messages/s is per bot,
 not per process. The same GCRA as `bot.broadcast.ratelimit.RateLimiter` (slots spaced
 ``1 / rate`` apart, so any one-second window holds at most ``rate + 1`` sends), its
-state in Redis on Redis's clock; a 429 seen by one instance pauses them all."""
+state in Redis on Redis's clock; a 429 seen by one instance pauses them all. A sender
+that wakes too late for its slot takes a new one, as the local limiter's do."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+import time
 
 from redis.asyncio import Redis
 
@@ -46,12 +48,15 @@ class RedisRateLimiter:
                 await wait_or_stop(left / 1e6, stop)
                 continue
             paused, wait_us = await self._slot(keys=self._keys, args=[self.interval_us, self.burst])
+            due = time.monotonic() + max(int(wait_us), 0) / 1e6
             if wait_us > 0:
                 await wait_or_stop(int(wait_us) / 1e6, stop)
             if paused:
                 continue
             if stop is not None and stop.is_set():
                 return False
+            if time.monotonic() - due > self.interval_us / 1e6:
+                continue  # woke too late for the slot (a busy process): take a new one
             # A 429 may have arrived while we waited for the slot: the slot is then void.
             if wait_us <= 0 or int(await self._paused(keys=[self._keys[1]])) <= 0:
                 return True

@@ -18,6 +18,7 @@ last of those steps and stamped with the baseline revision: nothing is lost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,10 @@ def head_revision() -> str:
     return head
 
 
+#: How long a SQLite write transaction may wait for its turn in this process.
+WRITER_WAIT_S = 30.0
+
+
 class DatabaseClosed(RuntimeError):
     """A unit of work asked of a closed `Database`."""
 
@@ -70,9 +75,13 @@ class DatabaseClosed(RuntimeError):
 class Database:
     """A pool of connections to the bot's database and its units of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, writer: asyncio.Lock | None = None) -> None:
         self.engine = engine
         self._closed = False
+        #: SQLite has one writer at a time: this process's write transactions queue here
+        #: (first come, first served) instead of spinning in SQLite's busy handler, where
+        #: under a flood of updates some would give up ("database is locked").
+        self._writer = writer or asyncio.Lock()
 
     @property
     def backend(self) -> str:
@@ -92,8 +101,17 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
         self._check_open()
-        async with self.engine.begin() as conn:
-            yield conn
+        if self.backend != "sqlite":
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with asyncio.timeout(WRITER_WAIT_S):  # a bound, as SQLite's busy timeout was
+            await self._writer.acquire()
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        finally:
+            self._writer.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -111,7 +129,8 @@ class Database:
         An in-memory SQLite database has one connection: it is shared instead."""
         if self.engine.url.database in (None, "", ":memory:"):
             return self
-        return Database(create_engine(self.engine.url.render_as_string(hide_password=False)))
+        url = self.engine.url.render_as_string(hide_password=False)
+        return Database(create_engine(url), self._writer)  # one writer queue per file
 
     async def migrate(self) -> str:
         """Apply pending migrations; returns the resulting revision."""
