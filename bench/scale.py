@@ -54,21 +54,11 @@ from tests.postgres import (  # noqa: E402
     drop_database,
     postgres_server,
 )
+from tests.test_scale import free_ports  # noqa: E402
 
 TOKEN = "123456:BENCH-scale"
 SECRET = "a-secret-for-the-scale-bench"
 TEXTS = {"ru": "Приём 15 декабря", "kk": "15 желтоқсанда қабылдау", "en": "Reception on 15 Dec"}
-
-
-def free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @contextlib.contextmanager

@@ -70,6 +70,15 @@ async def start_instance(
     )
 
 
+async def stop_all(processes: list[Process]) -> None:
+    """SIGTERM to those still running; wait for every one."""
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    for process in processes:
+        await asyncio.wait_for(process.wait(), timeout=60)
+
+
 async def handled(port: int) -> float:
     async with (
         aiohttp.ClientSession() as session,
@@ -108,11 +117,7 @@ async def test_three_instances_answer_every_update_exactly_once(
             assert server.webhook.info()["pending_update_count"] == 0
             assert "last_error_message" not in server.webhook.info()  # none was retried
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            await asyncio.wait_for(process.wait(), timeout=60)
+        await stop_all(processes)
         await drop_database(postgres_base, name)
     assert all(replies[uid] == PER_USER for uid in users)  # one reply per update
     assert len(replies) == USERS
@@ -180,11 +185,7 @@ async def test_three_instances_drain_a_broadcast_through_a_sigkill(
                 if call.ok and call.chat_id in recipients
             ]
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            await asyncio.wait_for(process.wait(), timeout=60)
+        await stop_all(processes)
         await db.close()
         await drop_database(postgres_base, name)
     per_user = Counter(call.chat_id for call in sent)
