@@ -18,6 +18,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -29,6 +33,19 @@ from bot.storage.database import Database
 from bot.web.server import create_status_app, create_web_app
 
 log = logging.getLogger(__name__)
+
+
+def connect_redis(url: str) -> Redis:
+    """A Redis client that survives connections the server (or a proxy) closed: idle
+    pooled connections are pinged before use, and a command that meets a closed one is
+    retried on a new one (three times, with a short backoff)."""
+    return Redis.from_url(
+        url,
+        health_check_interval=5,
+        socket_keepalive=True,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
 
 
 @contextlib.contextmanager
@@ -86,7 +103,7 @@ class BotRunner:
             log.info("knowledge base built: %s", built.line())
         self.kb = KnowledgeBase(self.settings.kb_path)
         if self.settings.redis_url:
-            self.redis = Redis.from_url(self.settings.redis_url)
+            self.redis = connect_redis(self.settings.redis_url)
         self.dp = create_dispatcher(
             self.settings,
             db=self.db,
