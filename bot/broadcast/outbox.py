@@ -411,8 +411,23 @@ class OutboxRepo(Repo):
             return int((await conn.execute(statement)).rowcount)
 
     async def renew_claims(self, announcement_id: int, owner: str, until: float) -> int:
-        """Extend the claims `owner` holds (it is alive and still sending them)."""
-        statement = update(outbox).where(*_held(announcement_id, owner)).values(claimed_until=until)
+        """Extend the claims `owner` holds (it is alive and still sending them).
+
+        Rows being recorded meanwhile (by this owner's recorder, on another connection)
+        are skipped, not waited for: they are leaving ``sending`` anyway, and waiting
+        for them while holding others is how two multi-row updates deadlock on
+        PostgreSQL (seen under load)."""
+        held = (
+            select(outbox.c.user_id)
+            .where(*_held(announcement_id, owner))
+            .order_by(outbox.c.user_id)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(outbox)
+            .where(outbox.c.announcement_id == announcement_id, outbox.c.user_id.in_(held))
+            .values(claimed_until=until)
+        )
         async with self._write() as conn:
             return int((await conn.execute(statement)).rowcount)
 
