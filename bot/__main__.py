@@ -202,7 +202,6 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
             json.dumps(_ingest_summary(doc), ensure_ascii=False) if args.json else _ingest_text(doc)
         )
     if not args.dry_run and docs:
-        _prepare_kb(settings)  # first: documents left in data/ingested/ are imported
         _ingest(settings, docs)
         plural = "s" if len(docs) != 1 else ""
         print(f"{len(docs)} document{plural} added; knowledge base {settings.kb_path} rebuilt")
@@ -211,12 +210,13 @@ def cmd_kb_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ingest(settings: Settings, docs: list[Document]) -> None:
     from bot.services.documents import DocumentService
-    from bot.services.knowledge import SYSTEM_ACTOR, KnowledgeSync
+    from bot.services.knowledge import SYSTEM_ACTOR, KnowledgeSync, import_legacy_files
     from bot.storage.database import Database
 
     async def ingest() -> None:
         db = await Database.open(settings.db_url)
         try:
+            await import_legacy_files(db, settings)  # so the one build below includes them
             service = DocumentService(db, KnowledgeSync(db, settings))
             await service.ingest_many(SYSTEM_ACTOR, docs)
         finally:
