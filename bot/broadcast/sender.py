@@ -63,7 +63,7 @@ from bot.broadcast.audience import resolve
 from bot.broadcast.message import Rendered, render, send_rendered
 from bot.broadcast.models import Announcement, AnnouncementStatus
 from bot.broadcast.outbox import OutboxRepo, OutboxRow, Outcome
-from bot.broadcast.ratelimit import RateLimiter, SendLimiter
+from bot.broadcast.ratelimit import RateLimiter, SendLimiter, Ticket
 from bot.broadcast.report import Report, snapshot
 from bot.storage.database import Database
 
@@ -403,7 +403,10 @@ class _Run:
         """Send one row until it has an outcome, and record it before returning (so a
         crash leaves at most one sent-but-unrecorded row per worker)."""
         while True:
-            if not await self.limiter.acquire(self.stop) or not self._may_send():
+            ticket = await self.limiter.acquire(self.stop)
+            if ticket is None or not self._may_send():
+                if ticket is not None:
+                    await self._free_slot(ticket)
                 await self.repo.release(self.aid, [row.user_id], self.owner)
                 return
             try:
@@ -428,10 +431,20 @@ class _Run:
                 outcome = self._retry_later(row, f"{type(exc).__name__}: {exc}")
             else:
                 outcome = Outcome.sent(row.user_id, message.message_id)
+            finally:
+                await self._free_slot(ticket)
             await self.recorder.record(outcome)
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
             return
+
+    async def _free_slot(self, ticket: Ticket) -> None:
+        """The send has its answer. If the limiter cannot be told (Redis is away), the
+        ticket stops counting on its own after a while; the outcome is recorded anyway."""
+        try:
+            await self.limiter.release(ticket)
+        except Exception:
+            log.warning("broadcast %d: could not release a send slot", self.aid, exc_info=True)
 
     def _retry_later(self, row: OutboxRow, error: str) -> Outcome:
         attempts = row.attempts + 1

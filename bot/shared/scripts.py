@@ -71,3 +71,32 @@ local paused = tonumber(redis.call('GET', KEYS[1]) or '0')
 if paused > now then return paused - now end
 return 0
 """
+
+#: Let a send start unless a pause is in force or `size` sends still count (see
+#: `bot.broadcast.ratelimit`). KEYS[1]: the counting sends (sorted set: ticket -> counts
+#: until, µs), KEYS[2]: paused until; ARGV: size, hold (µs: how long a send counts
+#: until its answer is recorded), ticket. Returns {state, wait_us}: state 0 means let
+#: through, 1 paused, 2 the window is full (wait_us: until the oldest stops counting).
+ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now < paused then return {1, paused - now} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local hold = tonumber(ARGV[2])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + hold, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.floor(hold / 1000) + 1000)
+  return {0, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {2, math.floor(tonumber(oldest[2]) - now)}
+"""
+
+#: The send ARGV[1] has its answer: it counts for one more second. KEYS[1]: as ADMIT's.
+RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZADD', KEYS[1], 'XX', now + 1000000, ARGV[1])
+return 0
+"""
