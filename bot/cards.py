@@ -11,7 +11,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.formatting import format_kb_date
-from bot.kb.answer import DirectAnswer, document_date, lead_lines
+from bot.kb.answer import DirectAnswer, lead_lines
 from bot.kb.build import entity_token
 from bot.kb.search import Hit, KnowledgeBase
 from bot.kb.sources import Document, Reception
@@ -113,14 +113,13 @@ def render_answer(
                 name = texts_in(person.name, locale)
                 lines.append(f"👤 <b>{escape(name)}</b> — {escape(role)}")
         title = texts_in(doc.title, shown) or doc.id
-        given = document_date(doc)  # as precise as the source: no inferred year
-        date = format_kb_date(given[0], given[1], locale) if given else None
+        date = document_date_text(doc, locale, note_missing_year=True)
         place = place_line(doc, kb, locale)
         lines.append("")
         lines.append("📄 <b>" + escape(title) + "</b>")
         if date:
-            lines.append("🗓 " + escape(" · ".join(m for m in (date, place) if m)))
-        elif place:
+            lines.append("🗓 " + escape(date))
+        if place:  # its own line and icon: a calendar never stands before a place
             lines.append("📍 " + escape(place))
         source = source_line(doc, locale)
         if source:
@@ -158,16 +157,30 @@ def texts_in(texts: dict[str, str], lang: str) -> str:
     return texts.get(lang) or next(iter(texts.values()), "")
 
 
-def date_and_place(doc: Document, kb: KnowledgeBase, lang: str) -> str:
-    parts = [
-        p
-        for p in (
-            format_kb_date(doc.date, doc.date_precision, lang) or _("date not given"),
-            place_line(doc, kb, lang),
-        )
-        if p
-    ]
-    return " · ".join(parts)
+def shown_date(doc: Document) -> tuple[str, str] | None:
+    """A document's date exactly as precise as its source: (value, precision) as the KB
+    stores dates. data/ may infer a year (its `date_note` says how, data/README.md);
+    that year is kept only when the source's own date line gives it (003: published
+    2025-09-11, dateline "10 September"), else the date is shown without it (004: the
+    source says "07 may" and nothing more)."""
+    if not doc.date:
+        return None
+    precision = doc.date_precision or "day"
+    if doc.origin == "data" and doc.date_note and precision == "day" and doc.date[:4].isdigit():
+        published = doc.published or ""
+        if published[:4] != doc.date[:4]:
+            return f"--{doc.date[5:10]}", "month-day"
+    return doc.date, precision
+
+
+def document_date_text(doc: Document, lang: str, *, note_missing_year: bool = False) -> str | None:
+    """The formatted date of a document; with `note_missing_year`, "7 May (year not
+    given)" so that a reader does not take the current year for it."""
+    given = shown_date(doc)
+    text = format_kb_date(given[0], given[1], lang) if given else None
+    if text and note_missing_year and given and given[1] == "month-day":
+        text += " (" + _("year not given") + ")"
+    return text
 
 
 def topic_card(kb: KnowledgeBase, topic_id: str, lang: str) -> str:
@@ -182,7 +195,7 @@ def topic_card(kb: KnowledgeBase, topic_id: str, lang: str) -> str:
     if sources:
         lines += ["", "<b>" + escape(_("Sources")) + "</b>"]
         for doc in sources:
-            when = format_kb_date(doc.date, doc.date_precision, lang) or _("date not given")
+            when = document_date_text(doc, lang, note_missing_year=True) or _("date not given")
             name = source_name(doc, lang)
             lines.append(
                 f"• {escape(texts_in(doc.title, lang))} ({escape(when)})"
@@ -192,11 +205,12 @@ def topic_card(kb: KnowledgeBase, topic_id: str, lang: str) -> str:
 
 
 def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
-    lines = [
-        f"<b>{escape(texts_in(doc.title, lang))}</b>",
-        "🗓 " + escape(date_and_place(doc, kb, lang)),
-        "🏷 " + escape(event_kind_label(doc.event_kind)),
-    ]
+    when = document_date_text(doc, lang, note_missing_year=True) or _("date not given")
+    lines = [f"<b>{escape(texts_in(doc.title, lang))}</b>", "🗓 " + escape(when)]
+    place = place_line(doc, kb, lang)
+    if place:  # its own line and icon: a calendar never stands before a place
+        lines.append("📍 " + escape(place))
+    lines.append("🏷 " + escape(event_kind_label(doc.event_kind)))
     if doc.people:
         lines += ["", "<b>" + escape(_("Participants")) + "</b>"]
         for person in doc.people:
@@ -244,24 +258,43 @@ def reception_card(kb: KnowledgeBase, reception: Reception, lang: str, *, past: 
     if reception.services:
         lines += ["", "<b>" + escape(_("Services")) + "</b>"]
         lines += ["• " + escape(service_label(kb, key, lang)) for key in reception.services]
-    note = texts_in(reception.note, lang)
+    note = note_in(reception.note, lang)
     if note:
         lines += ["", escape(note)]
-    lines += [
-        "",
-        "ℹ️ "
-        + escape(
-            _(
-                "The sources give no address, opening hours or fees for this reception. "
-                "Please check with the consulate before you go."
-            )
-        ),
-    ]
+    if not past:  # advice to check before going helps only before the reception
+        lines += [
+            "",
+            "ℹ️ "
+            + escape(
+                _(
+                    "The sources give no address, opening hours or fees for this reception. "
+                    "Please check with the consulate before you go."
+                )
+            ),
+        ]
     documents = kb.documents_by_source([reception.source] if reception.source else [])
     source = source_line(documents[0], lang) if documents else None
     if source:
         lines.append("🔗 " + source)
     return "\n".join(lines)
+
+
+def note_in(texts: dict[str, str], lang: str) -> str:
+    """A note in `lang`; a note written in another language only (a moderator may write
+    one in Russian alone) is shown marked with its language, never passed off as the
+    reader's. Empty when there is no note."""
+    own = texts.get(lang, "").strip()
+    if own:
+        return own
+    for code, label in (
+        ("ru", _("Note in Russian:")),
+        ("kk", _("Note in Kazakh:")),
+        ("en", _("Note in English:")),
+    ):
+        text = texts.get(code, "").strip()
+        if text:
+            return f"{label} {text}"
+    return ""
 
 
 def office_card(kb: KnowledgeBase, office_id: str, lang: str) -> str:
@@ -273,7 +306,7 @@ def office_card(kb: KnowledgeBase, office_id: str, lang: str) -> str:
     head = texts_in(office.head_title, lang)
     if head:
         lines.append("👤 " + escape(head))
-    note = texts_in(office.note, lang)
+    note = note_in(office.note, lang)
     if note:
         lines += ["", escape(note)]
     if office.sources:

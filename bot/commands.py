@@ -6,11 +6,18 @@ import contextlib
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
 from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
+
+
+def command(*names: str) -> Command:
+    """The filter for the bot's commands: case is ignored, so /START and /Help work like
+    /start and /help (people type them by hand, and phones capitalise the first letter)."""
+    return Command(*names, ignore_case=True)
 
 
 def bot_commands() -> list[BotCommand]:

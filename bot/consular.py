@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.formatting import sort_key
 from bot.kb.catalog import Catalog, date_sort_key, full_date
 from bot.kb.places import haversine_km
 from bot.kb.search import KnowledgeBase
@@ -96,7 +97,13 @@ def is_subscribable(place: Place) -> bool:
     return place.kind == "region" or "republican-significance" in place.tags
 
 
-def subscribable_regions(catalog: Catalog) -> list[Place]:
-    """Kazakhstan's regions and cities of republican significance first, then Russia's."""
+def subscribable_regions(catalog: Catalog, lang: str = "en") -> list[Place]:
+    """Kazakhstan's regions and cities of republican significance first, then Russia's,
+    each group in the alphabetical order of the reader's language (names in `lang`), so
+    that a Kazakh reader finds Жетісу облысы among the Ж, not where its English name
+    sorts."""
     places = [p for p in catalog.gazetteer.by_id.values() if is_subscribable(p)]
-    return sorted(places, key=lambda p: (p.country != "KZ", p.country, p.name.get("en", p.id)))
+    return sorted(
+        places,
+        key=lambda p: (p.country != "KZ", p.country, sort_key(p.name.get(lang, p.id), lang)),
+    )

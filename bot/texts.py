@@ -10,6 +10,8 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot import __version__
+from bot.commands import staff_commands
+from bot.middlewares.roles import ADMIN, MODERATOR, USER
 
 
 def greeting() -> str:
@@ -53,6 +55,20 @@ def help_text() -> str:
         "/forget — " + html.quote(_("delete everything stored about you")),
     ]
     return "\n".join(lines)
+
+
+def help_for(role: str = USER) -> str:
+    """/help for `role`: staff (moderators, admins) also see their commands, the same
+    ones their own command menu lists; nobody else learns they exist."""
+    text = help_text()
+    if role not in (MODERATOR, ADMIN):
+        return text
+    lines = ["", html.bold(_("For moderators"))]
+    lines += [
+        f"/{c.command} — " + html.quote(c.description) for c in staff_commands(admin=role == ADMIN)
+    ]
+    lines.append("/cancel — " + html.quote(_("cancel the current step")))
+    return text + "\n" + "\n".join(lines)
 
 
 def about_text() -> str:

@@ -202,7 +202,7 @@ def test_source_names_the_publisher_with_a_link_never_a_file_name(kb_file: objec
         line = source_line(doc, "en")
     assert line == (
         'Source: <a href="https://www.kt.kz/rus/x?a=1&amp;b=2">Kazakhstan Today</a>, '
-        "September 11, 2025"
+        "11 September 2025"
     )
     with i18n.context(), i18n.use_locale("ru"):
         assert source_line(doc, "ru") is not None

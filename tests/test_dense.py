@@ -211,7 +211,7 @@ def test_when_leads_with_the_date_never_more_precise_than_the_source(kb: Knowled
     result = kb.search("When was the memorandum signed?", "en")
     assert result.answered and result.answer is not None and result.answer.kind == "when"
     assert result.answer.date == "--05-07"
-    assert lead_lines(result.answer, "en")[0] == "May 7"
+    assert lead_lines(result.answer, "en")[0] == "7 May"
     assert lead_lines(result.answer, "ru")[0] == "7 мая"
 
 

@@ -263,10 +263,10 @@ def test_dev_set_quality() -> None:
     [
         ("2025-09-10", "day", "ru", "10 сентября 2025\u202fг."),
         ("2025-09-10", "day", "kk", "2025\u202fж. 10 қыркүйек"),
-        ("2025-09-10", "day", "en", "September 10, 2025"),
+        ("2025-09-10", "day", "en", "10 September 2025"),
         ("--02-03", "month-day", "ru", "3 февраля"),
         ("--02-03", "month-day", "kk", "3 ақпан"),
-        ("--02-03", "month-day", "en", "February 3"),
+        ("--02-03", "month-day", "en", "3 February"),
         ("2025", "year", "en", "2025"),
         (None, None, "en", None),
         ("garbage", "day", "en", None),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.cards import office_card, reception_card, reception_title, service_label, texts_in
+from bot.commands import command
 from bot.consular import ConsularDirectory, is_past
 from bot.formatting import format_km
 from bot.handlers.render import answer_stale, show
@@ -283,7 +284,7 @@ async def on_map(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_consular, Command("consular"))
+    router.message.register(cmd_consular, command("consular"))
     router.message.register(on_location, F.location)
     router.message.register(on_cancel_location, F.text == __("Cancel"))
     router.message.register(

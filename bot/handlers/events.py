@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.cards import event_card, event_kind_label, texts_in
-from bot.formatting import format_kb_date, split_text
+from bot.cards import document_date_text, event_card, event_kind_label, shown_date, texts_in
+from bot.commands import command
+from bot.formatting import sort_key, split_text
 from bot.handlers.render import answer_stale, show
 from bot.kb.catalog import EventFilter
 from bot.kb.search import KnowledgeBase
@@ -69,7 +69,7 @@ def events_screen(
     shown = docs[page * PAGE : (page + 1) * PAGE]
     items = []
     for doc in shown:
-        when = format_kb_date(doc.date, doc.date_precision, lang) or _("date not given")
+        when = document_date_text(doc, lang) or _("date not given")
         items.append((catalog.doc_key(doc.id), f"{when} · {texts_in(doc.title, lang)}"))
     title = _("Upcoming events") if flt.upcoming else _("Events")
     lines = ["📅 <b>" + title + "</b>"]
@@ -123,7 +123,7 @@ async def on_filter(
         return
     await query.answer()
     lang = i18n.current_locale
-    values = kb.catalog.filter_values(dim)
+    values = filter_values(kb, dim)
     options = []
     for value in values:
         if dim == "country":
@@ -142,6 +142,8 @@ async def on_filter(
             options.append((value, event_kind_label(value)))
         else:
             options.append((value, value))
+    if dim in ("country", "city", "kind"):
+        options.sort(key=lambda option: sort_key(option[1], lang))
     prompts = {
         "country": _("Events in which country?"),
         "city": _("Events in which city?"),
@@ -149,6 +151,24 @@ async def on_filter(
         "kind": _("Which kind of events?"),
     }
     await show(query, prompts[dim], filter_options(dim, options, callback_data))
+
+
+def filter_values(kb: KnowledgeBase, dim: str) -> list[str]:
+    """The values a filter offers: a city filter lists cities only (an event placed in a
+    region, not a city, is not "in" any city), and a year filter only years the sources
+    give (a year data/ inferred, like the memorandum's, is not offered as a fact)."""
+    catalog = kb.catalog
+    if dim == "city":
+        by_id = kb.gazetteer.by_id
+        return [v for v in catalog.filter_values("city") if v in by_id and by_id[v].kind == "city"]
+    if dim == "year":
+        years = set()
+        for doc in catalog.documents.values():
+            given = shown_date(doc)
+            if given and given[0][:4].isdigit():
+                years.add(given[0][:4])
+        return sorted(years, reverse=True)
+    return catalog.filter_values(dim)
 
 
 async def on_event(
@@ -165,7 +185,7 @@ async def on_event(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_events, Command("events"))
+    router.message.register(cmd_events, command("events"))
     router.callback_query.register(on_events_menu, MenuCB.filter(F.section == Section.events))
     router.callback_query.register(on_events, EventsCB.filter())
     router.callback_query.register(on_filter, EventFilterCB.filter())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.cards import render_answer, texts_in, topic_card
+from bot.commands import command
 from bot.handlers.ask import RESULTS
 from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
@@ -106,7 +106,7 @@ async def on_ask_topic(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_history, Command("history"))
+    router.message.register(cmd_history, command("history"))
     router.callback_query.register(on_history_menu, MenuCB.filter(F.section == Section.history))
     router.callback_query.register(on_topic, TopicCB.filter())
     router.callback_query.register(on_ask_topic, AskTopicCB.filter())

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import command
 from bot.handlers.render import show
 from bot.keyboards.callbacks import ForgetCB
 from bot.keyboards.common import back_to_menu, confirm_forget
+from bot.middlewares.roles import USER
 from bot.services import Services
-from bot.texts import about_text, help_text, privacy_text
+from bot.texts import about_text, help_for, help_text, privacy_text
 
 
-async def cmd_help(message: Message) -> None:
-    await message.answer(help_text(), reply_markup=back_to_menu())
+async def cmd_help(message: Message, role: str = USER) -> None:
+    text = help_text()
+    if role != USER:  # staff also see their own commands
+        text = help_for(role)
+    await message.answer(text, reply_markup=back_to_menu())
 
 
 async def cmd_about(message: Message) -> None:
@@ -54,9 +58,9 @@ async def on_forget(query: CallbackQuery, callback_data: ForgetCB, services: Ser
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_help, Command("help"))
-    router.message.register(cmd_about, Command("about"))
-    router.message.register(cmd_privacy, Command("privacy"))
-    router.message.register(cmd_forget, Command("forget"))
+    router.message.register(cmd_help, command("help"))
+    router.message.register(cmd_about, command("about"))
+    router.message.register(cmd_privacy, command("privacy"))
+    router.message.register(cmd_forget, command("forget"))
     router.callback_query.register(on_forget, ForgetCB.filter())
     return router

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import command
 from bot.handlers.render import show
 from bot.keyboards.callbacks import LangCB
 from bot.keyboards.common import language_picker, main_menu
@@ -33,6 +33,6 @@ async def on_language_chosen(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_language, Command("language"))
+    router.message.register(cmd_language, command("language"))
     router.callback_query.register(on_language_chosen, LangCB.filter())
     return router

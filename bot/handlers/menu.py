@@ -10,10 +10,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.handlers.render import show
 from bot.keyboards.callbacks import MenuCB, Section
 from bot.keyboards.common import back_to_menu, language_picker, main_menu
-from bot.texts import ask_prompt, greeting, help_text
+from bot.middlewares.roles import USER
+from bot.texts import ask_prompt, greeting, help_for
 
 
-async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> None:
+async def on_menu(
+    query: CallbackQuery, callback_data: MenuCB, i18n: I18n, role: str = USER
+) -> None:
     section = callback_data.section
     await query.answer()
     if section is Section.home:
@@ -23,7 +26,7 @@ async def on_menu(query: CallbackQuery, callback_data: MenuCB, i18n: I18n) -> No
             query, _("Choose your language:"), language_picker(i18n.current_locale, back=True)
         )
     elif section is Section.help:
-        await show(query, help_text(), back_to_menu())
+        await show(query, help_for(role), back_to_menu())
     elif section is Section.ask:
         await show(query, ask_prompt(), back_to_menu())
 

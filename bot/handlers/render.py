@@ -31,8 +31,10 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
             await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
+def stale_text() -> str:
+    return _("This button is no longer active. Send /menu to open the main menu.")
+
+
 async def answer_stale(query: CallbackQuery) -> None:
     """The one reply to a button that no longer leads anywhere (stale or forged)."""
-    await query.answer(
-        _("This button is no longer active. Send /menu to open the main menu."), show_alert=True
-    )
+    await query.answer(stale_text(), show_alert=True)

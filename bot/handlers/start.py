@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import CommandStart
 from aiogram.types import Message
 
+from bot.commands import command
 from bot.i18n import match_locale
 from bot.keyboards.common import language_picker, main_menu
 from bot.storage.users import UserRecord
@@ -26,6 +27,6 @@ async def cmd_menu(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_start, CommandStart())
-    router.message.register(cmd_menu, Command("menu"))
+    router.message.register(cmd_start, CommandStart(ignore_case=True))
+    router.message.register(cmd_menu, command("menu"))
     return router

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.cards import texts_in
+from bot.commands import command
 from bot.consular import subscribable_regions
 from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
@@ -49,7 +49,7 @@ async def regions_screen(
     kb: KnowledgeBase, subscriptions: SubscriptionRepo, user_id: int, lang: str, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     mine = await subscriptions.of_user(user_id)
-    regions = subscribable_regions(kb.catalog)
+    regions = subscribable_regions(kb.catalog, lang)
     items = [(p.id, texts_in(p.name, lang), ("region", p.id) in mine) for p in regions]
     pages = max(1, -(-len(items) // PAGE))
     page = min(max(0, page), pages - 1)
@@ -100,9 +100,9 @@ async def on_toggle(
     lang = i18n.current_locale
     if callback_data.kind == "t" and callback_data.key in TOPICS:
         kind, name = "topic", topic_label(callback_data.key)
-    elif callback_data.kind == "r" and callback_data.key in {
-        p.id for p in subscribable_regions(kb.catalog)
-    }:
+    elif callback_data.kind == "r" and callback_data.key in (
+        ids := [p.id for p in subscribable_regions(kb.catalog, lang)]
+    ):
         kind, name = "region", kb.gazetteer.name(callback_data.key, lang)
     else:
         await answer_stale(query)
@@ -111,7 +111,10 @@ async def on_toggle(
     notice = _("Subscribed: {name}") if on else _("Unsubscribed: {name}")
     await query.answer(notice.format(name=name))
     if kind == "region":
-        text, markup = await regions_screen(kb, subscriptions, user.id, lang, callback_data.page)
+        # The page that holds the region, wherever the button was (a reception card
+        # offers it too): the user sees the ✅ they just set.
+        page = ids.index(callback_data.key) // PAGE
+        text, markup = await regions_screen(kb, subscriptions, user.id, lang, page)
     else:
         text, markup = await topics_screen(subscriptions, user.id)
     await show(query, text, markup)
@@ -119,7 +122,7 @@ async def on_toggle(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_subscriptions, Command("subscriptions"))
+    router.message.register(cmd_subscriptions, command("subscriptions"))
     router.callback_query.register(on_menu, MenuCB.filter(F.section == Section.subscriptions))
     router.callback_query.register(on_view, SubViewCB.filter())
     router.callback_query.register(on_toggle, SubCB.filter())

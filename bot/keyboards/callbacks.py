@@ -133,10 +133,23 @@ class ModCB(CallbackData, prefix="mdm"):
     user_id: int = 0
 
 
+class AnnounceAction(StrEnum):
+    """The announcement wizard's buttons; each has one handler, in the scene it belongs to."""
+
+    menu = "menu"  # open an audience submenu (value: lang | topic | region.PAGE | top)
+    audience = "aud"  # choose the audience (value: all | lang.CODE | topic.KEY | region.ID)
+    skip = "skip"  # no text in the language asked for
+    fallback = "fallback"  # what readers of a language without text get (value: a language)
+    no_media = "media"  # no photo or link
+    when = "when"  # now | later
+    confirm = "confirm"
+    cancel = "cancel"
+
+
 class AnnounceCB(CallbackData, prefix="mda"):
     """A step of the announcement wizard."""
 
-    action: str
+    action: AnnounceAction
     value: str = ""
 
 
@@ -164,8 +177,20 @@ class UploadCB(CallbackData, prefix="mdu"):
     action: UploadAction
 
 
+class ContentAction(StrEnum):
+    """The reception and event wizards' buttons; each has one handler."""
+
+    office = "office"  # value: the office's short key
+    service = "svc"  # toggle one service (value: its short key)
+    services_done = "svc_done"
+    kind = "kind"  # the event's kind
+    skip = "skip"  # no text in this language (value: FIELD_LANG, the step it skips)
+    confirm = "confirm"  # value: reception | event
+    cancel = "cancel"
+
+
 class ContentCB(CallbackData, prefix="mdc"):
     """A step of the reception/event wizards."""
 
-    action: str
+    action: ContentAction
     value: str = ""

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import command
 from bot.handlers.moderation import announce, announcements, content, documents, gaps, moderators
 from bot.middlewares.roles import MODERATOR, USER, HasRole
 
@@ -58,6 +58,6 @@ async def refuse_button(query: CallbackQuery) -> None:
 def create_guard_router() -> Router:
     """Placed right after the moderation router: whatever it did not take is refused."""
     router = Router(name="moderation-guard")
-    router.message.register(refuse_command, Command(*COMMANDS))
+    router.message.register(refuse_command, command(*COMMANDS))
     router.callback_query.register(refuse_button, F.data.startswith(CALLBACK_PREFIX))
     return router

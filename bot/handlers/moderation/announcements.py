@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
+from bot.commands import command
 from bot.config import Settings
 from bot.delivery import BroadcastService, report_text
 from bot.handlers.render import answer_stale, show
@@ -142,6 +142,6 @@ async def ask_approvers(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_announcements, Command("announcements"))
+    router.message.register(cmd_announcements, command("announcements"))
     router.callback_query.register(on_announcement, AnnouncementCB.filter())
     return router

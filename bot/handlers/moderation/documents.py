@@ -18,7 +18,7 @@ from io import BytesIO
 import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -27,6 +27,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import source_name
+from bot.commands import command
 from bot.formatting import format_kb_date
 from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
@@ -310,7 +311,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_document, F.document)
     waiting = StateFilter(Upload.source)
-    router.message.register(cancel_upload, Command("cancel"), waiting)
+    router.message.register(cancel_upload, command("cancel"), waiting)
     router.message.register(on_source, waiting, _plain_text)
     router.callback_query.register(on_source_button, UploadCB.filter())
     router.message.register(not_a_source, waiting, _not_command)

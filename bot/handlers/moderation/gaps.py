@@ -6,10 +6,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import command
 from bot.formatting import split_text
 from bot.storage.questions import QuestionRepo
 
@@ -48,5 +48,5 @@ async def cmd_gaps(message: Message, questions: QuestionRepo) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_gaps, Command("gaps"))
+    router.message.register(cmd_gaps, command("gaps"))
     return router

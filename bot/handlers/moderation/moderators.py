@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageOriginUser
@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.broadcast.audience import record_language
-from bot.commands import clear_staff_commands, set_staff_commands
+from bot.commands import clear_staff_commands, command, set_staff_commands
 from bot.config import Settings
 from bot.handlers.render import answer_stale, show
 from bot.keyboards.callbacks import ModCB
@@ -128,8 +128,8 @@ def create_router() -> Router:
     admin_only = HasRole()  # admins pass every role check; nobody else passes this one
     router.message.filter(admin_only)
     router.callback_query.filter(admin_only)
-    router.message.register(cmd_moderators, Command("moderators"))
-    router.message.register(cmd_audit, Command("audit"))
+    router.message.register(cmd_moderators, command("moderators"))
+    router.message.register(cmd_audit, command("audit"))
     router.message.register(
         on_moderator_given, StateFilter(AddModerator.who), ~F.text.startswith("/")
     )
