@@ -10,8 +10,12 @@ as `document.revert`), so a moderator's "nothing was added" is true everywhere.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from bot.kb.sources import Document
+from bot.config import LOCALES
+from bot.formatting import format_kb_date
+from bot.kb.search import KnowledgeBase
+from bot.kb.sources import Document, Passage, Texts
 from bot.services.knowledge import KnowledgeSync
 from bot.storage.database import Database
 from bot.storage.documents import DocumentRepo
@@ -89,3 +93,46 @@ class DocumentService:
                 )
             await self.knowledge.changed()
             raise
+
+
+def event_document(
+    kb: KnowledgeBase,
+    user_id: int,
+    now: datetime,
+    *,
+    title: Texts,
+    summary: Texts,
+    date: str,
+    city: str,
+    kind: str,
+) -> Document:
+    """The KB document for an event a moderator typed in: dated to the day they gave."""
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    title, summary = dict(title), dict(summary)
+    place = kb.gazetteer.by_id.get(city)
+    # One passage, so that questions find the event: the summary in each language that
+    # has one, else the title with the date and the place.
+    passage: Texts = {}
+    for lang in LOCALES:
+        if summary.get(lang):
+            passage[lang] = summary[lang]
+        elif title.get(lang):
+            when = format_kb_date(date, "day", lang) or date
+            passage[lang] = f"{title[lang]} — {when}, {kb.gazetteer.name(city, lang)}."
+    source_lang = next(lang for lang in LOCALES if lang in title)
+    return Document(
+        id=f"event-{stamp}",
+        source=f"moderator:{user_id}:{stamp}",
+        source_lang=source_lang,
+        kind="event",
+        title=title,
+        summary=summary,
+        event_kind=kind,
+        date=date,
+        date_precision="day",
+        date_note="given by a moderator",
+        places=[city],
+        countries=[place.country] if place is not None and place.country else [],
+        passages=[Passage("p01", passage)],
+        origin="moderator",
+    )

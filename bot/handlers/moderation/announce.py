@@ -9,7 +9,6 @@ engine's own rendering and send call).
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -67,10 +66,7 @@ from bot.storage.database import Database
 from bot.storage.roles import ModeratorRepo
 from bot.storage.subscriptions import TOPICS
 from bot.storage.users import UserRecord
-
-_WHEN = re.compile(
-    r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))[ T]+(\d{1,2}):(\d{2})\s*$"
-)
+from bot.typed_input import parse_when
 
 
 class AnnouncementDraft(Draft):
@@ -142,21 +138,6 @@ def when_label(send_at: datetime | None, settings: Settings, lang: str) -> str:
         return _("now")
     zone = ZoneInfo(settings.timezone)
     return format_moment(send_at, zone, lang) + f" ({settings.timezone})"
-
-
-def parse_when(text: str, zone: str) -> datetime | None:
-    match = _WHEN.match(text)
-    if not match:
-        return None
-    g = match.groups()
-    year, month, day = (g[0], g[1], g[2]) if g[0] else (g[5], g[4], g[3])
-    try:
-        local = datetime(
-            int(year), int(month), int(day), int(g[6]), int(g[7]), tzinfo=ZoneInfo(zone)
-        )
-    except ValueError:
-        return None
-    return local.astimezone(UTC)
 
 
 def parse_audience(value: str, kb: KnowledgeBase) -> Audience | None:

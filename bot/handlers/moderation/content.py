@@ -10,7 +10,6 @@ city → kind → a summary per language (each skippable) → Confirm.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from html import escape
@@ -46,7 +45,6 @@ from bot.handlers.moderation.wizard import (
 from bot.handlers.render import show
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import Document, Passage, Place, Texts
 from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB
 from bot.keyboards.content import (
     announce_menu,
@@ -58,15 +56,14 @@ from bot.keyboards.content import (
     skip_menu,
 )
 from bot.services import Services
-from bot.services.documents import DocumentService
+from bot.services.documents import DocumentService, event_document
+from bot.typed_input import parse_date, resolve_city
 
 log = logging.getLogger(__name__)
 
-MAX_PLACE_QUERY = 100
 MAX_NOTE = 1000
 MAX_TITLE = 200
 MAX_SUMMARY = 1500
-MIN_YEAR, MAX_YEAR = 1900, 2100
 EVENT_KINDS = ("meeting", "conference", "agreement", "reception", "visit")
 STEPS = 6  # both wizards: five steps and the confirmation
 
@@ -106,42 +103,6 @@ def date_hint(today: date) -> str:
     )
 
 
-def parse_date(text: str) -> date | None:
-    """'2025-09-10' or '10.09.2025' (one-digit day and month allowed) -> a date."""
-    text = text.strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-    else:
-        return None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def resolve_city(kb: KnowledgeBase, text: str, lang: str) -> tuple[Place | None, str]:
-    """The city named in `text`, or None and why (unknown, or a region/country)."""
-    places = kb.gazetteer.find(text[:MAX_PLACE_QUERY])
-    for place in places:
-        if place.kind == "city":
-            return place, ""
-    if not places:
-        return None, _(
-            "I don't know this city. Try another spelling, for example Талдықорған or Taldykorgan."
-        )
-    place = places[0]
-    name = texts_in(place.name, lang)
-    if place.centre:
-        return None, _("{place} is not a city. Type the city, for example {centre}.").format(
-            place=name, centre=kb.gazetteer.name(place.centre, lang)
-        )
-    return None, _("{place} is not a city. Type the name of a city.").format(place=name)
-
-
 def place_with_region(consular: ConsularDirectory, kb: KnowledgeBase, city: str, lang: str) -> str:
     name = kb.gazetteer.name(city, lang)
     region = consular.region_of(city)
@@ -165,39 +126,6 @@ def texts_lines(field: str, texts: dict[str, str]) -> list[Text]:
         icon = "📄 " if field == "title" else "📝 "
         lines.append(as_line(icon, template.format(language=language_name(lang), text=texts[lang])))
     return lines
-
-
-def event_document(draft: EventDraft, kb: KnowledgeBase, user_id: int, now: datetime) -> Document:
-    stamp = now.strftime("%Y%m%d%H%M%S")
-    title: Texts = dict(draft.title)
-    summary: Texts = dict(draft.summary)
-    place = kb.gazetteer.by_id.get(draft.city)
-    # One passage, so that questions find the event: the summary in each language that
-    # has one, else the title with the date and the place.
-    passage: Texts = {}
-    for lang in LOCALES:
-        if summary.get(lang):
-            passage[lang] = summary[lang]
-        elif title.get(lang):
-            when = format_kb_date(draft.date, "day", lang) or draft.date
-            passage[lang] = f"{title[lang]} — {when}, {kb.gazetteer.name(draft.city, lang)}."
-    source_lang = next(lang for lang in LOCALES if lang in title)
-    return Document(
-        id=f"event-{stamp}",
-        source=f"moderator:{user_id}:{stamp}",
-        source_lang=source_lang,
-        kind="event",
-        title=title,
-        summary=summary,
-        event_kind=draft.kind,
-        date=draft.date,
-        date_precision="day",
-        date_note="given by a moderator",
-        places=[draft.city],
-        countries=[place.country] if place is not None and place.country else [],
-        passages=[Passage("p01", passage)],
-        origin="moderator",
-    )
 
 
 # -- what both wizards share ------------------------------------------------------------------
@@ -618,7 +546,10 @@ class ConfirmEvent(EventStep, state="event:confirm"):
         draft = await self.draft()
         await self.wizard.exit()  # first: a second press finds no wizard and stores nothing twice
         await replace(query, Text("⏳ ", _("Saving the event and updating the knowledge base…")))
-        doc = event_document(draft, kb, query.from_user.id, datetime.now(UTC))
+        doc = event_document(
+            kb, query.from_user.id, datetime.now(UTC), title=draft.title, summary=draft.summary,
+            date=draft.date, city=draft.city, kind=draft.kind,
+        )  # fmt: skip
         try:
             doc.id = await documents.add_event(
                 query.from_user.id, doc, city=draft.city, date=draft.date

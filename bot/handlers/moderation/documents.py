@@ -1,10 +1,11 @@
 """Moderators add news to the knowledge base by sending a .txt or .md file.
 
 The file is checked (name, size) before it is downloaded, decoded, parsed into a
-one-language document, kept in `data/ingested/`, and the KB is rebuilt and reloaded.
-A file that cannot be used gets a reason and changes nothing. When the file does not
-say who published it or where the original is, the bot asks (cards show users the
-source, never the file name): the moderator sends them, or adds the document as it is.
+one-language document, stored in the database (`DocumentService`), and every instance's
+KB is rebuilt. A file that cannot be used gets a reason and changes nothing. When the
+file does not say who published it or where the original is, the bot asks (cards show
+users the source, never the file name) in a one-step Scene: the moderator sends them,
+or adds the document as it is.
 """
 
 from __future__ import annotations
@@ -14,21 +15,31 @@ import logging
 from dataclasses import replace
 from html import escape
 from io import BytesIO
+from typing import Any, ClassVar
 
 import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.scene import SceneRegistry, ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from bot.cards import source_name
-from bot.commands import command
 from bot.formatting import format_kb_date
+from bot.handlers.moderation.wizard import (
+    Draft,
+    Event,
+    WizardScene,
+    alert,
+    not_a_command_or_file,
+    send,
+)
 from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import (
@@ -45,10 +56,6 @@ MAX_UPLOAD = 1_000_000  # bytes: 1 MB
 EXTENSIONS = (".txt", ".md")
 MAX_PEOPLE = 15
 MAX_PLACES = 10
-
-
-class Upload(StatesGroup):
-    source = State()  # waiting for the publisher and the link of a parsed file
 
 
 def language_name(code: str) -> str:
@@ -164,14 +171,8 @@ def source_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def on_document(
-    message: Message,
-    bot: Bot,
-    kb: KnowledgeBase,
-    documents: DocumentService,
-    i18n: I18n,
-    state: FSMContext,
-) -> None:
+async def on_document(message: Message, bot: Bot, kb: KnowledgeBase, documents: DocumentService,
+                      i18n: I18n, state: FSMContext, scenes: ScenesManager) -> None:  # fmt: skip
     document = message.document
     assert document is not None  # the filter guarantees it
     name = document.file_name or ""
@@ -195,87 +196,94 @@ async def on_document(
         log.info("document %r refused: %s", name, exc)
         await message.answer(refusal(exc.reason))
         return
+    await scenes.close()  # a wizard in progress ends; a file sent meanwhile replaces this one
+    await state.set_data({})
     if doc.publisher and doc.url:
-        await state.clear()
         actor = message.from_user.id if message.from_user else 0
         await add_document(message, doc, actor, documents, kb, i18n)
         return
-    await state.set_state(Upload.source)  # a file sent meanwhile replaces this one
-    await state.set_data({"upload": document_to_dict(doc)})
-    await message.answer(source_question(doc), reply_markup=source_keyboard())
+    await state.set_data(UploadDraft(document=document_to_dict(doc)).to_data())
+    await scenes.enter(ConfirmSource)
 
 
-async def on_source(
-    message: Message,
-    state: FSMContext,
-    kb: KnowledgeBase,
-    documents: DocumentService,
-    i18n: I18n,
-) -> None:
-    """The publisher and/or the link, typed: the document is added with them."""
-    doc = await _pending(state)
-    publisher, url = split_source(message.text or "")
-    if doc is None:  # the state outlived its data (a restart): start again
-        await state.clear()
-        await message.answer(escape(_("This upload is no longer waiting. Send the file again.")))
-        return
-    if publisher is None and url is None:
+class UploadDraft(Draft):
+    KEY: ClassVar[str] = "upload"
+
+    document: dict[str, Any] = Field(default_factory=dict)  # `document_to_dict`
+
+
+def gone() -> str:
+    return _("This upload is no longer waiting. Send the file again.")
+
+
+class ConfirmSource(WizardScene, state="upload:source"):
+    """The publisher and the link the file does not give, or the document as it is."""
+
+    async def pending(self) -> Document | None:
+        draft = UploadDraft.from_data(await self.wizard.get_data())
+        return document_from_dict(draft.document) if draft.document else None
+
+    async def cancelled(self, event: Event) -> None:
+        await send(event, Text(_("Cancelled. Nothing was added to the knowledge base.")))
+
+    @on.message.enter()
+    async def ask(self, message: Message) -> None:
+        doc = await self.pending()
+        if doc is not None:
+            await message.answer(source_question(doc), reply_markup=source_keyboard())
+
+    @on.message(F.text, not_a_command_or_file)
+    async def typed(self, message: Message, kb: KnowledgeBase, documents: DocumentService,
+                    i18n: I18n) -> None:  # fmt: skip
+        doc = await self.pending()
+        if doc is None:  # the state outlived its data: start again
+            await self.wizard.exit()
+            await message.answer(escape(gone()))
+            return
+        publisher, url = split_source(message.text or "")
+        if publisher is None and url is None:
+            await message.answer(
+                escape(
+                    _(
+                        "I could not find a publisher's name or a link in that. Send them as "
+                        "“Kazakhstan Today https://…”, or add the document as it is."
+                    )
+                ),
+                reply_markup=source_keyboard(),
+            )
+            return
+        await self.wizard.exit()
+        doc = replace(doc, publisher=publisher or doc.publisher, url=url or doc.url)
+        actor = message.from_user.id if message.from_user else 0
+        await add_document(message, doc, actor, documents, kb, i18n)
+
+    @on.callback_query(UploadCB.filter())
+    async def pressed(self, query: CallbackQuery, callback_data: UploadCB, kb: KnowledgeBase,
+                      documents: DocumentService, i18n: I18n,
+                      callback_answer: CallbackAnswer) -> None:  # fmt: skip
+        doc = await self.pending()
+        if doc is None or not isinstance(query.message, Message):
+            alert(callback_answer, gone())
+            return
+        await self.wizard.exit()
+        await query.message.edit_reply_markup(reply_markup=None)
+        if callback_data.action == UploadAction.cancel:
+            await self.cancelled(query)
+            return
+        await add_document(query.message, doc, query.from_user.id, documents, kb, i18n)
+
+    @on.message(not_a_command_or_file)
+    async def unexpected(self, message: Message) -> None:
+        """A sticker or a photo where the publisher and link are expected."""
         await message.answer(
-            escape(
-                _(
-                    "I could not find a publisher's name or a link in that. Send them as "
-                    "“Kazakhstan Today https://…”, or add the document as it is."
-                )
-            ),
+            escape(_("Send the publisher's name and a link as text, or use the buttons.")),
             reply_markup=source_keyboard(),
         )
-        return
-    await state.clear()
-    doc = replace(doc, publisher=publisher or doc.publisher, url=url or doc.url)
-    actor = message.from_user.id if message.from_user else 0
-    await add_document(message, doc, actor, documents, kb, i18n)
 
 
-async def on_source_button(
-    query: CallbackQuery,
-    callback_data: UploadCB,
-    state: FSMContext,
-    kb: KnowledgeBase,
-    documents: DocumentService,
-    i18n: I18n,
-) -> None:
-    """Add the document as the file gives it, or drop it."""
-    doc = await _pending(state) if await state.get_state() == Upload.source.state else None
-    if doc is None or not isinstance(query.message, Message):
-        await query.answer(
-            _("This upload is no longer waiting. Send the file again."), show_alert=True
-        )
-        return
-    await state.clear()
-    await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
-    if callback_data.action == UploadAction.cancel:
-        await query.message.answer(escape(_("Cancelled. Nothing was added to the knowledge base.")))
-        return
-    await add_document(query.message, doc, query.from_user.id, documents, kb, i18n)
-
-
-async def cancel_upload(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(escape(_("Cancelled. Nothing was added to the knowledge base.")))
-
-
-async def not_a_source(message: Message) -> None:
-    """A sticker, a photo or a command where the publisher and link are expected."""
-    await message.answer(
-        escape(_("Send the publisher's name and a link as text, or use the buttons.")),
-        reply_markup=source_keyboard(),
-    )
-
-
-async def _pending(state: FSMContext) -> Document | None:
-    record = (await state.get_data()).get("upload")
-    return document_from_dict(record) if isinstance(record, dict) else None
+async def upload_over(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    """A source button of an upload that is no longer waiting."""
+    alert(callback_answer, gone())
 
 
 async def add_document(
@@ -298,21 +306,13 @@ async def add_document(
     await message.answer(ingest_report(kb, doc, i18n.current_locale, replaced=replaced))
 
 
-def _plain_text(message: Message) -> bool:
-    return bool(message.text) and not (message.text or "").startswith("/")
-
-
-def _not_command(message: Message) -> bool:
-    """Commands go to their handlers (the upload keeps waiting)."""
-    return not (message.text or "").startswith("/")
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.callback_query.middleware(CallbackAnswerMiddleware())
+    SceneRegistry(router, register_on_add=False).add(ConfirmSource)
+    router.include_router(ConfirmSource.as_router())
     router.message.register(on_document, F.document)
-    waiting = StateFilter(Upload.source)
-    router.message.register(cancel_upload, command("cancel"), waiting)
-    router.message.register(on_source, waiting, _plain_text)
-    router.callback_query.register(on_source_button, UploadCB.filter())
-    router.message.register(not_a_source, waiting, _not_command)
+    over = Router(name=f"{__name__}.over")
+    over.callback_query.register(upload_over, UploadCB.filter())
+    router.include_router(over)
     return router
