@@ -364,10 +364,21 @@ async def test_a_file_that_names_its_source_is_added_at_once(
     chat = Chat(devserver, ADMIN_ID, "en")
     await chat.choose_language()
     front = "---\npublisher: Kazinform\nurl: https://www.inform.kz/en/festival\n---\n"
+    await chat.send("/addevent")  # a wizard in progress ends when a file arrives
     reply = (await chat.upload((front + NEWS_MD).encode(), "festival.md")).text or ""
     assert "Added to the knowledge base." in reply and "Source: Kazinform" in reply
     assert "Who published" not in reply
     assert len(await stored(bot)) == 1
+    await chat.send("Молодёжный форум")  # not taken as the event's title any more
+    assert "Step" not in (chat.last.text or "")
+    # Starting one wizard ends another: the typed city goes to the reception wizard.
+    await chat.send("/addevent")
+    await chat.send("/addreception")
+    await chat.press(chat.datas()[0])
+    await chat.send("Талдыкорган")
+    assert "Step 3 of 6" in (chat.last.text or "") and "New consular reception" in (
+        chat.last.text or ""
+    )
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.fsm.scene import SceneRegistry
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -31,6 +32,10 @@ def create_router() -> Router:
     router = Router(name="moderation")
     router.message.filter(HasRole(MODERATOR))
     router.callback_query.filter(HasRole(MODERATOR))
+    # One registry for every wizard, so that starting one (or sending a file) ends any other.
+    SceneRegistry(router, register_on_add=False).add(
+        *announce.SCENES, *content.SCENES, *documents.SCENES
+    )
     router.include_routers(
         moderators.create_router(),
         announce.create_router(),

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.scene import SceneRegistry, ScenesManager, on
+from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.formatting import Bold, Text, as_line
@@ -494,8 +494,6 @@ async def on_stale_step(query: CallbackQuery, callback_answer: CallbackAnswer) -
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.middleware(CallbackAnswerMiddleware())
-    registry = SceneRegistry(router, register_on_add=False)
-    registry.add(*SCENES)
     router.message.register(cmd_announce, command("announce"))
     router.callback_query.register(on_reception_announce, ReceptionAnnounceCB.filter())
     for scene in SCENES:

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.scene import SceneRegistry, ScenesManager, on
+from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.formatting import Bold, Text, as_line
@@ -592,7 +592,6 @@ async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer)
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.middleware(CallbackAnswerMiddleware())
-    SceneRegistry(router, register_on_add=False).add(*SCENES)
     router.message.register(cmd_add_reception, command("addreception"))
     router.message.register(cmd_add_event, command("addevent"))
     for scene in SCENES:

@@ -21,7 +21,7 @@ import aiohttp
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.scene import SceneRegistry, ScenesManager, on
+from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.formatting import Text
@@ -281,6 +281,9 @@ class ConfirmSource(WizardScene, state="upload:source"):
         )
 
 
+SCENES = (ConfirmSource,)
+
+
 async def upload_over(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A source button of an upload that is no longer waiting."""
     alert(callback_answer, gone())
@@ -309,8 +312,8 @@ async def add_document(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.middleware(CallbackAnswerMiddleware())
-    SceneRegistry(router, register_on_add=False).add(ConfirmSource)
-    router.include_router(ConfirmSource.as_router())
+    for scene in SCENES:
+        router.include_router(scene.as_router())
     router.message.register(on_document, F.document)
     over = Router(name=f"{__name__}.over")
     over.callback_query.register(upload_over, UploadCB.filter())
