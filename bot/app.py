@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -30,6 +31,7 @@ from bot.middlewares.locale import LocaleMiddleware
 from bot.middlewares.roles import RoleMiddleware
 from bot.middlewares.throttling import Buckets, LocalBuckets, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.reminders import ReceptionReminders, clock_on
 from bot.services import Services
 from bot.services.documents import DocumentService
 from bot.services.knowledge import KnowledgeSync
@@ -82,6 +84,18 @@ def create_dispatcher(
         on_outcome=metrics.broadcast_outcome,
         limiter=RedisRateLimiter(redis, settings.broadcast_rate) if redis else None,
     )
+    consular = ConsularDirectory(kb, ReceptionRepo(db))
+    reminders = ReceptionReminders(
+        broadcast_db or db,
+        kb=kb,
+        consular=consular,
+        i18n=i18n,
+        broadcasts=broadcasts,
+        timezone=settings.timezone,
+        default_locale=settings.default_locale,
+        interval=settings.reminder_check_s,
+        now=clock_on(today, ZoneInfo(settings.timezone)) if today else None,
+    )
     knowledge = KnowledgeSync(db, settings, kb, redis)
     storage: BaseStorage = SQLStorage(db)
     isolation: BaseEventIsolation = SimpleEventIsolation()
@@ -102,7 +116,7 @@ def create_dispatcher(
         users=users,
         questions=QuestionRepo(db),
         subscriptions=SubscriptionRepo(db),
-        consular=ConsularDirectory(kb, ReceptionRepo(db)),
+        consular=consular,
         kb=kb,
         today=today or date.today,
         moderators=ModeratorRepo(db),
@@ -111,6 +125,7 @@ def create_dispatcher(
         documents=DocumentService(db, knowledge),
         redis=redis,
         broadcasts=broadcasts,
+        reminders=reminders,
     )
 
     dp.update.outer_middleware(UserMiddleware(users))
@@ -133,12 +148,14 @@ def create_dispatcher(
             locale = record_language(record, settings.default_locale)
             await set_staff_commands(bot, i18n, uid, locale, admin=is_admin)
         await broadcasts.start(bot)  # also resumes announcements a crash interrupted
+        await reminders.start()  # queues the day-before reminders of receptions
         knowledge.start()  # documents other instances add reach this one's KB
 
     async def on_shutdown() -> None:
         # updates in flight finish before what they use closes (no new ones arrive now)
         await in_flight.drained(settings.shutdown_grace_s)
         await knowledge.stop()
+        await reminders.stop()
         await broadcasts.stop()
 
     dp.startup.register(on_startup)

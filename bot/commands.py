@@ -28,6 +28,7 @@ def bot_commands() -> list[BotCommand]:
         BotCommand(command="history", description=_("History")),
         BotCommand(command="events", description=_("Events")),
         BotCommand(command="consular", description=_("Consular services")),
+        BotCommand(command="location", description=_("Receptions and offices near a point")),
         BotCommand(command="subscriptions", description=_("Subscriptions")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("Help")),

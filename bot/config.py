@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     kb_sync_s: float = Field(
         default=5.0, gt=0, description="how often a process looks for documents added elsewhere"
     )
+    reminder_check_s: float = Field(
+        default=600.0, gt=0, description="how often to look for receptions to remind of"
+    )
     shutdown_grace_s: float = Field(
         default=20.0, gt=0, description="how long a stopping process lets updates finish"
     )

@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -23,6 +24,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcast import (
+    AnnouncementStatus,
     BroadcastBusy,
     BroadcastError,
     OutboxRepo,
@@ -169,19 +171,50 @@ class BroadcastService:
 LANGUAGE_LABELS = {"ru": "RU", "kk": "KK", "en": "EN"}
 
 
-def report_text(report: Report) -> str:
-    """Progress or final report, in the current locale."""
-    status = {
-        "draft": _("draft"),
-        "scheduled": _("scheduled"),
-        "awaiting_approval": _("waiting for approval"),
-        "sending": _("sending"),
-        "done": _("done"),
-        "cancelled": _("cancelled"),
-    }[report.status.value]
+def status_label(status: AnnouncementStatus) -> str:
+    """An announcement's status in words, in the current locale."""
+    return {
+        AnnouncementStatus.DRAFT: _("draft"),
+        AnnouncementStatus.SCHEDULED: _("scheduled"),
+        AnnouncementStatus.AWAITING_APPROVAL: _("waiting for approval"),
+        AnnouncementStatus.SENDING: _("sending"),
+        AnnouncementStatus.DONE: _("done"),
+        AnnouncementStatus.CANCELLED: _("cancelled"),
+    }[status]
+
+
+def reach_text(count: int) -> str:
+    """How many people one not started yet will reach."""
+    return _("It will reach {count} user.", "It will reach {count} users.", count).format(
+        count=count
+    )
+
+
+def report_text(report: Report, *, reach: int | None = None, scheduled: str | None = None) -> str:
+    """Progress or final report, in the current locale.
+
+    Before sending starts there are no outbox rows to count: then it says so, with
+    `scheduled` (the send time, already formatted for the reader) and `reach` (the
+    audience size it will reach) when the caller knows them. Percentages only of a
+    total above zero."""
+    title = _("Announcement #{id}").format(id=report.announcement_id)
+    lines = [f"📣 <b>{escape(title)}</b> — {escape(status_label(report.status))}"]
+    if report.total == 0:
+        if report.status is AnnouncementStatus.CANCELLED:
+            lines.append(_("Cancelled before sending started: nobody got it."))
+        elif report.status is AnnouncementStatus.DONE:
+            lines.append(_("Nobody was in its audience: nothing was sent."))
+        else:
+            lines.append(
+                _("Not started yet, scheduled for {time}.").format(time=scheduled)
+                if scheduled
+                else _("Not started yet.")
+            )
+            if reach is not None:
+                lines.append(reach_text(reach))
+        return "\n".join(lines)
     share = round(report.done_share * 100)
-    lines = [
-        "📣 <b>" + _("Announcement #{id}").format(id=report.announcement_id) + "</b> — " + status,
+    lines += [
         _("Delivered: {delivered} of {total} ({share}%)").format(
             delivered=report.delivered, total=report.total, share=share
         ),

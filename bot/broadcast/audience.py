@@ -1,4 +1,5 @@
-"""Who gets an announcement: everyone, one language, or subscribers of a region/topic.
+"""Who gets an announcement: everyone, one language, or subscribers of a region/topic
+(for a reception's reminder: the region's subscribers who have not turned reminders off).
 
 Blocked users are never included. A user's language is the one the bot speaks to
 them in (see the locale middleware): their stored choice, else Telegram's
@@ -39,13 +40,16 @@ async def resolve(
     statement = select(users.c.id, users.c.locale, users.c.tg_language).where(
         users.c.blocked.is_(False)
     )
-    if audience.kind in (AudienceKind.REGION, AudienceKind.TOPIC):
+    if audience.kind in (AudienceKind.REGION, AudienceKind.TOPIC, AudienceKind.REGION_REMINDER):
+        kind = "region" if audience.kind is AudienceKind.REGION_REMINDER else audience.kind.value
         subscribed = exists().where(
             subscriptions.c.user_id == users.c.id,
-            subscriptions.c.kind == audience.kind.value,
+            subscriptions.c.kind == kind,
             subscriptions.c.key == (audience.key or ""),
         )
         statement = statement.where(subscribed)
+    if audience.kind is AudienceKind.REGION_REMINDER:
+        statement = statement.where(users.c.reminders.is_(True))
     recipients = []
     async with Repo(source)._read() as conn:
         for user_id, locale, tg_language in await conn.execute(statement.order_by(users.c.id)):

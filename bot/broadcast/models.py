@@ -44,6 +44,8 @@ class AudienceKind(StrEnum):
     LANGUAGE = "language"  # users whose language is `key` (ru, kk, en)
     REGION = "region"  # subscribers of region `key`
     TOPIC = "topic"  # subscribers of topic `key`
+    #: subscribers of region `key` who have not turned reminders off (`bot.reminders`)
+    REGION_REMINDER = "region_reminder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,10 @@ class Audience:
     @classmethod
     def topic(cls, key: str) -> Audience:
         return cls(AudienceKind.TOPIC, key)
+
+    @classmethod
+    def region_reminder(cls, key: str) -> Audience:
+        return cls(AudienceKind.REGION_REMINDER, key)
 
     def to_json(self) -> str:
         return json.dumps({"kind": self.kind.value, "key": self.key}, ensure_ascii=False)

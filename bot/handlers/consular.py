@@ -1,13 +1,16 @@
 """Consular services: receptions and offices, found by city or region (any spelling),
-by service, or by a shared location; reception cards with a map point."""
+by service, or by a location (shared with the reply keyboard's button on a phone, or
+typed as `/location LAT LON` where a client cannot share one); reception cards with a
+map point."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -33,6 +36,8 @@ from bot.keyboards.callbacks import ConsularCB, MapCB, MenuCB, ReceptionCB, Sect
 from bot.keyboards.common import main_menu
 
 MAX_PLACE_QUERY = 100
+#: `/location 43.24 76.95` (or `43.24, 76.95`): a location typed instead of shared.
+_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
 
 
 class ConsularSearch(StatesGroup):
@@ -119,9 +124,16 @@ async def on_consular(
     elif action == "near":
         await query.answer()
         if query.bot is not None:
+            # A reply keyboard with the "share my location" button (phones) and Cancel;
+            # it hides after one use, and the answer to the location removes it.
             await query.bot.send_message(
                 query.from_user.id,
-                _("Share your location and I will list the nearest receptions and offices."),
+                _("Share your location and I will list the nearest receptions and offices.")
+                + "\n"
+                + _(
+                    "On a computer, type /location with the latitude and longitude, "
+                    "for example /location 43.24 76.95."
+                ),
                 reply_markup=location_request(),
             )
     else:
@@ -196,10 +208,51 @@ async def on_location(
     state: FSMContext,
     today: Callable[[], date],
 ) -> None:
+    """A location shared with the button (or from the attachment menu)."""
     await state.clear()
-    lang = i18n.current_locale
     assert message.location is not None
-    lat, lon = message.location.latitude, message.location.longitude
+    location = message.location
+    await nearest_to(
+        message, location.latitude, location.longitude, consular, kb, i18n.current_locale, today
+    )
+
+
+async def cmd_location(
+    message: Message,
+    command: CommandObject,
+    consular: ConsularDirectory,
+    kb: KnowledgeBase,
+    i18n: I18n,
+    state: FSMContext,
+    today: Callable[[], date],
+) -> None:
+    """`/location LAT LON`: the same answer for a typed location."""
+    found = _COORDINATES.match(command.args or "")
+    lat = float(found.group(1).replace(",", ".")) if found else 91.0
+    lon = float(found.group(2).replace(",", ".")) if found else 181.0
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        await message.answer(
+            _(
+                "Type the latitude and longitude after /location, for example "
+                "/location 43.24 76.95."
+            ),
+        )
+        return
+    await state.clear()
+    await nearest_to(message, lat, lon, consular, kb, i18n.current_locale, today)
+
+
+async def nearest_to(
+    message: Message,
+    lat: float,
+    lon: float,
+    consular: ConsularDirectory,
+    kb: KnowledgeBase,
+    lang: str,
+    today: Callable[[], date],
+) -> None:
+    """The nearest receptions and offices; the first answer removes the reply keyboard
+    that asked for the location."""
     nearby = await consular.nearest(lat, lon)
     if not nearby:
         await message.answer(
@@ -285,6 +338,7 @@ async def on_map(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_consular, command("consular"))
+    router.message.register(cmd_location, command("location"))
     router.message.register(on_location, F.location)
     router.message.register(on_cancel_location, F.text == __("Cancel"))
     router.message.register(

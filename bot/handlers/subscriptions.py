@@ -1,4 +1,5 @@
-"""/subscriptions: topics (events, heritage, consular receptions) and regions, toggled."""
+"""/subscriptions: topics (events, heritage, consular receptions) and regions, toggled;
+and the day-before reminders of receptions in the subscribed regions, on or off."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from bot.consular import subscribable_regions
 from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.browse import PAGE, regions_keyboard, subscriptions_keyboard
-from bot.keyboards.callbacks import MenuCB, Section, SubCB, SubViewCB
+from bot.keyboards.callbacks import MenuCB, ReminderCB, Section, SubCB, SubViewCB
 from bot.services import Services
 from bot.storage.subscriptions import TOPICS, SubscriptionRepo
-from bot.storage.users import UserRecord
+from bot.storage.users import UserRecord, UserRepo
 
 
 def topic_label(key: str) -> str:
@@ -28,7 +29,7 @@ def topic_label(key: str) -> str:
 
 
 async def topics_screen(
-    subscriptions: SubscriptionRepo, user_id: int
+    subscriptions: SubscriptionRepo, user_id: int, reminders: bool = True
 ) -> tuple[str, InlineKeyboardMarkup]:
     mine = await subscriptions.of_user(user_id)
     topics = [(key, topic_label(key), ("topic", key) in mine) for key in TOPICS]
@@ -41,8 +42,10 @@ async def topics_screen(
             "Choose what you want to hear about. Subscribers of a region are told when a "
             "consular reception is announced there."
         )
+        + " "
+        + _("They are also reminded the day before it, unless they turn reminders off.")
     )
-    return text, subscriptions_keyboard(topics, regions)
+    return text, subscriptions_keyboard(topics, regions, reminders)
 
 
 async def regions_screen(
@@ -60,13 +63,13 @@ async def regions_screen(
 async def cmd_subscriptions(
     message: Message, subscriptions: SubscriptionRepo, user: UserRecord
 ) -> None:
-    text, markup = await topics_screen(subscriptions, user.id)
+    text, markup = await topics_screen(subscriptions, user.id, user.reminders)
     await message.answer(text, reply_markup=markup)
 
 
 async def on_menu(query: CallbackQuery, subscriptions: SubscriptionRepo, user: UserRecord) -> None:
     await query.answer()
-    text, markup = await topics_screen(subscriptions, user.id)
+    text, markup = await topics_screen(subscriptions, user.id, user.reminders)
     await show(query, text, markup)
 
 
@@ -84,7 +87,7 @@ async def on_view(
             kb, subscriptions, user.id, i18n.current_locale, callback_data.page
         )
     else:
-        text, markup = await topics_screen(subscriptions, user.id)
+        text, markup = await topics_screen(subscriptions, user.id, user.reminders)
     await show(query, text, markup)
 
 
@@ -116,7 +119,23 @@ async def on_toggle(
         page = ids.index(callback_data.key) // PAGE
         text, markup = await regions_screen(kb, subscriptions, user.id, lang, page)
     else:
-        text, markup = await topics_screen(subscriptions, user.id)
+        text, markup = await topics_screen(subscriptions, user.id, user.reminders)
+    await show(query, text, markup)
+
+
+async def on_reminders(
+    query: CallbackQuery,
+    callback_data: ReminderCB,
+    subscriptions: SubscriptionRepo,
+    users: UserRepo,
+    user: UserRecord,
+) -> None:
+    """Set the reminders as the button says (a second tap of an old button sets the same
+    state again rather than flipping it back)."""
+    await users.set_reminders(user.id, callback_data.on)
+    notice = _("Reminders are on.") if callback_data.on else _("Reminders are off.")
+    await query.answer(notice)
+    text, markup = await topics_screen(subscriptions, user.id, callback_data.on)
     await show(query, text, markup)
 
 
@@ -126,4 +145,5 @@ def create_router() -> Router:
     router.callback_query.register(on_menu, MenuCB.filter(F.section == Section.subscriptions))
     router.callback_query.register(on_view, SubViewCB.filter())
     router.callback_query.register(on_toggle, SubCB.filter())
+    router.callback_query.register(on_reminders, ReminderCB.filter())
     return router

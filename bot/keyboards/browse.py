@@ -24,6 +24,7 @@ from bot.keyboards.callbacks import (
     MapCB,
     MenuCB,
     ReceptionCB,
+    ReminderCB,
     Section,
     ServiceCB,
     SubCB,
@@ -274,7 +275,7 @@ def location_request() -> ReplyKeyboardMarkup:
 
 
 def subscriptions_keyboard(
-    topics: list[tuple[str, str, bool]], regions_count: int
+    topics: list[tuple[str, str, bool]], regions_count: int, reminders: bool = True
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for key, label, on in topics:
@@ -285,6 +286,9 @@ def subscriptions_keyboard(
         )
     label = _("Regions") + (f" ({regions_count})" if regions_count else "")
     kb.row(InlineKeyboardButton(text="🗺 " + label, callback_data=SubViewCB(view="regions").pack()))
+    # the day-before reminders of receptions in the subscribed regions; a tap flips them
+    reminder = "🔔 " + _("Reminders: on") if reminders else "🔕 " + _("Reminders: off")
+    kb.row(InlineKeyboardButton(text=reminder, callback_data=ReminderCB(on=not reminders).pack()))
     kb.row(menu_button())
     return kb.as_markup()
 

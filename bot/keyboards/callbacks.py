@@ -126,10 +126,17 @@ class SubViewCB(CallbackData, prefix="sv"):
 # -- moderation (every prefix starts with "md": the guard router refuses them to users) --
 
 
-class ModCB(CallbackData, prefix="mdm"):
-    """Moderators list: remove one (admins only)."""
+class ModAction(StrEnum):
+    """The moderators list's buttons (admins only)."""
 
-    action: str
+    add = "add"
+    remove = "remove"  # user_id: the moderator to remove
+
+
+class ModCB(CallbackData, prefix="mdm"):
+    """Moderators list: add one, or remove one (admins only)."""
+
+    action: ModAction
     user_id: int = 0
 
 
@@ -153,10 +160,22 @@ class AnnounceCB(CallbackData, prefix="mda"):
     value: str = ""
 
 
-class AnnouncementCB(CallbackData, prefix="mdl"):
-    """Announcements list: view, cancel, approve or reject one."""
+class AnnouncementAction(StrEnum):
+    """The announcements list's buttons; `cancel` is only ever offered on the confirm
+    screen that `ask_cancel` shows."""
 
-    action: str
+    view = "view"
+    ask_cancel = "ask_cancel"  # the first tap: asks to confirm
+    cancel = "cancel"  # "Yes, cancel": the confirmed one
+    back = "back"  # back to the list
+    approve = "approve"
+    reject = "reject"
+
+
+class AnnouncementCB(CallbackData, prefix="mdl"):
+    """Announcements list: view, cancel (after confirming), approve or reject one."""
+
+    action: AnnouncementAction
     id: int
 
 
@@ -194,3 +213,9 @@ class ContentCB(CallbackData, prefix="mdc"):
 
     action: ContentAction
     value: str = ""
+
+
+class ReminderCB(CallbackData, prefix="rem"):
+    """Turn the day-before reminders of receptions on (`on`) or off (subscriptions screen)."""
+
+    on: bool

@@ -25,6 +25,13 @@ class AuditEntry:
     at: str
 
 
+@dataclass(frozen=True, slots=True)
+class ModeratorEntry:
+    user_id: int
+    added_by: int
+    added_at: str
+
+
 class ModeratorRepo(Repo):
     async def is_moderator(self, user_id: int) -> bool:
         async with self._read() as conn:
@@ -48,6 +55,15 @@ class ModeratorRepo(Repo):
         async with self._read() as conn:
             statement = select(moderators.c.user_id).order_by(moderators.c.added_at)
             return [int(uid) for uid in (await conn.execute(statement)).scalars()]
+
+    async def entries(self) -> list[ModeratorEntry]:
+        """Every moderator with who added them and when, in the order they were added."""
+        statement = select(moderators.c.user_id, moderators.c.added_by, moderators.c.added_at)
+        async with self._read() as conn:
+            rows = (
+                await conn.execute(statement.order_by(moderators.c.added_at, moderators.c.user_id))
+            ).all()
+        return [ModeratorEntry(int(r.user_id), int(r.added_by), str(r.added_at)) for r in rows]
 
 
 class AuditRepo(Repo):

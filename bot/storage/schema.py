@@ -36,6 +36,7 @@ users = Table(
     Column("first_seen", Text, nullable=False),
     Column("last_seen", Text, nullable=False),
     Column("blocked", Boolean, nullable=False, server_default="0"),
+    Column("reminders", Boolean, nullable=False, server_default="1"),  # the day before
 )
 
 #: Questions asked (answered or not: the moderators' gaps list) and their feedback.
@@ -213,4 +214,18 @@ kb_version = Table(
     Column("version", Text, nullable=False),
     Column("changed_at", Text, nullable=False),
     CheckConstraint("id = 1", name="kb_version_one_row"),
+)
+
+
+#: Reminders queued the day before a reception (`bot.reminders`): one row per reception
+#: and date, inserted in the transaction that queues the announcement, so two instances
+#: cannot both queue it. A rescheduled reception (another date) gets a reminder again.
+reception_reminders = Table(
+    "reception_reminders",
+    metadata,
+    Column("reception_id", Text, nullable=False),  # a KB slug or "m12" (bot.storage.receptions)
+    Column("date", Text, nullable=False),  # the reception's day, YYYY-MM-DD
+    Column("announcement_id", Integer, ForeignKey("announcements.id", ondelete="SET NULL")),
+    Column("queued_at", Text, nullable=False),
+    PrimaryKeyConstraint("reception_id", "date"),
 )

@@ -25,6 +25,7 @@ class UserRecord:
     first_seen: str
     last_seen: str
     blocked: bool
+    reminders: bool = True  # a reminder the day before a reception in a subscribed region
 
 
 class UserRepo(Repo):
@@ -59,6 +60,11 @@ class UserRepo(Repo):
         async with self._write() as conn:
             await conn.execute(update(users).where(users.c.id == user_id).values(blocked=blocked))
 
+    async def set_reminders(self, user_id: int, on: bool) -> None:
+        """Turn the day-before reminders of receptions (in subscribed regions) on or off."""
+        async with self._write() as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(reminders=on))
+
     async def delete(self, user_id: int) -> bool:
         """Forget a user: their row and, through foreign keys, what hangs on it."""
         async with self._write() as conn:
@@ -74,4 +80,5 @@ def _record(row: Any) -> UserRecord:
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         blocked=bool(row["blocked"]),
+        reminders=bool(row.get("reminders", True)),
     )

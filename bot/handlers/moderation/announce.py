@@ -33,6 +33,7 @@ from bot.consular import ConsularDirectory, subscribable_regions
 from bot.delivery import BroadcastService
 from bot.formatting import format_moment
 from bot.handlers.moderation.announcements import ask_approvers
+from bot.handlers.moderation.audience import audience_label
 from bot.handlers.moderation.documents import language_name
 from bot.handlers.moderation.wizard import (
     Draft,
@@ -46,7 +47,6 @@ from bot.handlers.moderation.wizard import (
     stale,
     step_over,
 )
-from bot.handlers.subscriptions import topic_label
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.announce import (
     audience_menu,
@@ -106,22 +106,6 @@ def readers_of(audience: Audience, counts: dict[str, int]) -> list[str]:
     if audience.kind is AudienceKind.LANGUAGE and audience.key:
         return [audience.key]
     return [lang for lang in LOCALES if counts.get(lang)] or list(LOCALES)
-
-
-def audience_label(audience: Audience, kb: KnowledgeBase, lang: str) -> str:
-    if audience.kind is AudienceKind.ALL:
-        return _("everyone")
-    if audience.kind is AudienceKind.LANGUAGE:
-        return {
-            "ru": _("users who read Russian"),
-            "kk": _("users who read Kazakh"),
-            "en": _("users who read English"),
-        }[audience.key or "en"]
-    if audience.kind is AudienceKind.REGION:
-        return _("subscribers of {region}").format(
-            region=kb.gazetteer.name(audience.key or "", lang)
-        )
-    return _("subscribers of “{topic}”").format(topic=topic_label(audience.key or ""))
 
 
 def reach_line(counts: dict[str, int]) -> str:

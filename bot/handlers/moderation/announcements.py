@@ -1,20 +1,38 @@
-"""/announcements: recent announcements with status and numbers; cancel a scheduled or
-running one; approve or reject one waiting for a second moderator."""
+"""/announcements: recent announcements, each in words (status, audience, when, numbers);
+open one for its report; cancel a scheduled or running one after confirming; approve or
+reject one waiting for a second moderator.
+
+Cancelling takes two taps: "✖️ Cancel #4" (`ask_cancel`) shows what would be cancelled
+and asks; only "Yes, cancel #4" on that screen (`cancel`) cancels. A `cancel` for one
+that can no longer be cancelled is a stale button."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
+from bot.broadcast import Announcement, AnnouncementStatus, OutboxRepo, Report, snapshot
+from bot.broadcast.audience import count as count_audience
 from bot.commands import command
 from bot.config import Settings
-from bot.delivery import BroadcastService, report_text
+from bot.delivery import BroadcastService, report_text, status_label
+from bot.handlers.moderation.audience import audience_label
+from bot.handlers.moderation.moderators import display_name, local_time
 from bot.handlers.render import answer_stale, show
-from bot.keyboards.callbacks import AnnouncementCB
+from bot.kb.search import KnowledgeBase
+from bot.keyboards.callbacks import AnnouncementAction, AnnouncementCB
+from bot.keyboards.moderation import (
+    announcement_menu,
+    announcements_menu,
+    approval_menu,
+    cancel_confirm_menu,
+)
 from bot.services import Services
 from bot.services.announcements import Review
 from bot.storage.database import Database
@@ -30,33 +48,135 @@ OPEN = (
 )
 
 
-async def list_screen(db: Database) -> tuple[str, InlineKeyboardMarkup]:
-    repo = OutboxRepo(db)
-    ids = await repo.recent(RECENT)
-    lines = ["📣 <b>" + _("Recent announcements") + "</b>", ""]
-    board = InlineKeyboardBuilder()
-    if not ids:
-        lines.append(_("No announcements yet. Start one with /announce."))
-    for announcement_id in ids:
-        report = await snapshot(repo, announcement_id)
-        lines.append(
-            report_text(report).split("\n", 2)[0] + f" · {report.delivered}/{report.total}"
-        )
-        board.button(
-            text=f"#{announcement_id}",
-            callback_data=AnnouncementCB(action="view", id=announcement_id),
-        )
-        if report.status in OPEN:
-            board.button(
-                text=f"✖️ #{announcement_id}",
-                callback_data=AnnouncementCB(action="cancel", id=announcement_id),
+class Screens:
+    """What the announcement screens need, for one reader (their locale)."""
+
+    def __init__(self, db: Database, settings: Settings, kb: KnowledgeBase, locale: str) -> None:
+        self.db = db
+        self.repo = OutboxRepo(db)
+        self.settings = settings
+        self.kb = kb
+        self.locale = locale
+        self._reach: dict[str, int] = {}
+
+    def time(self, value: str | None) -> str | None:
+        return local_time(value, self.settings, self.locale)
+
+    def audience(self, announcement: Announcement) -> str:
+        return audience_label(announcement.audience, self.kb, self.locale)
+
+    async def reach(self, announcement: Announcement, report: Report) -> int | None:
+        """How many it will reach, for one whose sending has not started (no outbox
+        rows yet): the audience as it is now, counted like the wizard counts it."""
+        if report.total or report.finished:
+            return None
+        key = announcement.audience.to_json()
+        if key not in self._reach:
+            counts = await count_audience(
+                self.db, announcement.audience, default_locale=self.settings.default_locale
             )
-    board.adjust(4)
-    return "\n".join(lines), board.as_markup()
+            self._reach[key] = sum(counts.values())
+        return self._reach[key]
+
+    def when(self, announcement: Announcement) -> str:
+        """When it was sent, or is to be: started, scheduled for, or created."""
+        started = self.time(announcement.started_at)
+        if started:
+            return _("started {time}").format(time=started)
+        scheduled = self.time(announcement.send_at)
+        if scheduled:
+            if announcement.status is AnnouncementStatus.CANCELLED:
+                return _("was scheduled for {time}").format(time=scheduled)
+            return _("scheduled for {time}").format(time=scheduled)
+        created = self.time(announcement.created_at) or announcement.created_at
+        return _("created {time}").format(time=created)
+
+    def zone_note(self) -> Any:
+        return as_line(_("Times are in {zone}.").format(zone=self.settings.timezone))
+
+    # -- the list -------------------------------------------------------------------------
+
+    async def list_line(self, announcement: Announcement, report: Report) -> Any:
+        reach = await self.reach(announcement, report)
+        if report.total:
+            numbers = _(
+                "delivered to {delivered} of {total} user",
+                "delivered to {delivered} of {total} users",
+                report.total,
+            ).format(delivered=report.delivered, total=report.total)
+        elif reach is not None:
+            numbers = _("will reach {count} user", "will reach {count} users", reach).format(
+                count=reach
+            )
+        else:
+            numbers = _("nothing was sent")
+        return Text(
+            as_line(
+                Bold(f"#{announcement.id}"),
+                " — ",
+                status_label(report.status),
+                " · ",
+                self.audience(announcement),
+            ),
+            as_line("    ", self.when(announcement), " · ", numbers),
+        )
+
+    async def list_screen(self) -> tuple[str, InlineKeyboardMarkup]:
+        lines: list[Any] = [as_line("📣 ", Bold(_("Recent announcements"))), as_line("")]
+        items: list[tuple[int, bool]] = []
+        for announcement_id in await self.repo.recent(RECENT):
+            announcement = await self.repo.get(announcement_id)
+            if announcement is None:  # removed meanwhile
+                continue
+            report = await snapshot(self.repo, announcement_id)
+            lines.append(await self.list_line(announcement, report))
+            items.append((announcement_id, report.status in OPEN))
+        if items:
+            lines.append(self.zone_note())
+        else:
+            lines.append(as_line(_("No announcements yet. Start one with /announce.")))
+        return Text(*lines).as_html().rstrip("\n"), announcements_menu(items)
+
+    # -- one announcement -----------------------------------------------------------------
+
+    async def detail(self, announcement: Announcement, bot: Bot | None) -> str:
+        """Its report, with the numbers it has: the audience size and the send time
+        before it starts, delivered of total after."""
+        report = await snapshot(self.repo, announcement.id)
+        scheduled = self.time(announcement.send_at)
+        text = report_text(
+            report,
+            reach=await self.reach(announcement, report),
+            scheduled=f"{scheduled} ({self.settings.timezone})" if scheduled else None,
+        )
+        lines: list[Any] = [
+            as_line(_("Audience: {audience}.").format(audience=self.audience(announcement)))
+        ]
+        created = self.time(announcement.created_at) or announcement.created_at
+        if announcement.created_by is not None:
+            author = await display_name(bot, announcement.created_by)
+            lines.append(as_line(_("Created by {name}, {time}.").format(name=author, time=created)))
+        started = self.time(announcement.started_at)
+        if started:
+            lines.append(as_line(_("Started {time}.").format(time=started)))
+        finished = self.time(announcement.finished_at)
+        if finished:
+            lines.append(as_line(_("Finished {time}.").format(time=finished)))
+        lines.append(self.zone_note())
+        return text + "\n\n" + Text(*lines).as_html().rstrip("\n")
+
+    async def confirm_cancel(self, announcement: Announcement, bot: Bot | None) -> str:
+        question = Text(
+            as_line(Bold(_("Cancel announcement #{id}?").format(id=announcement.id))),
+            _("Nobody else will get it once you cancel; this cannot be undone."),
+        ).as_html()
+        return question + "\n\n" + await self.detail(announcement, bot)
 
 
-async def cmd_announcements(message: Message, db: Database) -> None:
-    text, markup = await list_screen(db)
+async def cmd_announcements(
+    message: Message, db: Database, settings: Settings, kb: KnowledgeBase, i18n: I18n
+) -> None:
+    text, markup = await Screens(db, settings, kb, i18n.current_locale).list_screen()
     await message.answer(text, reply_markup=markup)
 
 
@@ -67,29 +187,47 @@ async def on_announcement(
     services: Services,
     broadcasts: BroadcastService,
     user: UserRecord,
+    settings: Settings,
+    kb: KnowledgeBase,
+    i18n: I18n,
 ) -> None:
-    repo = OutboxRepo(db)
-    announcement = await repo.get(callback_data.id)
+    screens = Screens(db, settings, kb, i18n.current_locale)
+    action = callback_data.action
+    if action is AnnouncementAction.back:
+        await query.answer()
+        await show(query, *await screens.list_screen())
+        return
+    announcement = await screens.repo.get(callback_data.id)
     if announcement is None:
         await answer_stale(query)
         return
-    action = callback_data.action
-    if action == "view":
+    cancellable = announcement.status in OPEN
+    if action is AnnouncementAction.view:
         await query.answer()
-        await show(
-            query, report_text(await snapshot(repo, announcement.id)), (await list_screen(db))[1]
-        )
+        text = await screens.detail(announcement, query.bot)
+        await show(query, text, announcement_menu(announcement.id, cancellable))
         return
-    if action == "cancel":
+    if action is AnnouncementAction.ask_cancel:
+        if not cancellable:
+            await query.answer(_("It can no longer be cancelled."), show_alert=True)
+            text = await screens.detail(announcement, query.bot)
+            await show(query, text, announcement_menu(announcement.id, cancellable))
+            return
+        await query.answer()
+        text = await screens.confirm_cancel(announcement, query.bot)
+        await show(query, text, cancel_confirm_menu(announcement.id))
+        return
+    if action is AnnouncementAction.cancel:
+        if not cancellable:  # only offered for one that could be cancelled: stale or forged
+            await answer_stale(query)
+            return
         cancelled = await services.announcements.cancel(user.id, announcement.id)
         await query.answer(_("Cancelled.") if cancelled else _("It can no longer be cancelled."))
-        text, markup = await list_screen(db)
-        await show(query, text, markup)
+        await show(query, *await screens.list_screen())
         return
-    if action in ("approve", "reject"):
-        review = await services.announcements.review(
-            user.id, announcement.id, approve=action == "approve"
-        )
+    if action in (AnnouncementAction.approve, AnnouncementAction.reject):
+        approve = action is AnnouncementAction.approve
+        review = await services.announcements.review(user.id, announcement.id, approve=approve)
         if review is Review.own:
             await query.answer(
                 _("A second moderator must approve your announcement."), show_alert=True
@@ -98,7 +236,7 @@ async def on_announcement(
         if review is not Review.done:
             await query.answer(_("It is no longer waiting for approval."), show_alert=True)
             return
-        if action == "approve":
+        if approve:
             await query.answer(_("Approved."))
             await show(
                 query, _("Announcement #{id} approved and queued.").format(id=announcement.id)
@@ -122,20 +260,13 @@ async def ask_approvers(
     if bot is None:
         return
     approvers = {*settings.admin_ids, *await moderators.all()} - {author}
-    board = InlineKeyboardBuilder()
-    board.button(
-        text="✅ " + _("Approve"),
-        callback_data=AnnouncementCB(action="approve", id=announcement_id),
-    )
-    board.button(
-        text="✖️ " + _("Reject"), callback_data=AnnouncementCB(action="reject", id=announcement_id)
-    )
+    markup = approval_menu(announcement_id)
     text = _("Announcement #{id} needs a second moderator's approval. See /announcements.").format(
         id=announcement_id
     )
     for approver in sorted(approvers):
         try:
-            await bot.send_message(approver, text, reply_markup=board.as_markup())
+            await bot.send_message(approver, text, reply_markup=markup)
         except TelegramAPIError:
             continue
 
