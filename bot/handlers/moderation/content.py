@@ -45,6 +45,7 @@ from bot.handlers.moderation.wizard import (
 from bot.handlers.render import show
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
+from bot.kb.sources import Place
 from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB
 from bot.keyboards.content import (
     announce_menu,
@@ -189,6 +190,46 @@ def skip_value(field: str, lang: str) -> str:
     return f"{field}_{lang}"
 
 
+class TypedStep(ContentStep):
+    """A step that takes typed text: anything else gets the same one line."""
+
+    @on.message(not_a_command_or_file)
+    async def unexpected(self, message: Message) -> None:
+        await message.answer(_("Please type the text, or send /cancel to stop."))
+
+
+class DateStep(TypedStep):
+    """A typed date, read strictly (`parse_date`); asked again until it reads."""
+
+    async def chosen(self, day: date) -> None:
+        raise NotImplementedError
+
+    @on.message(F.text, not_a_command_or_file)
+    async def typed(self, message: Message, today: Callable[[], date]) -> None:
+        day = parse_date(message.text or "")
+        if day is None:
+            hint = _("I can't read this date.") + " " + date_hint(today())
+            await send(message, Text(hint), cancel_menu())
+            return
+        await self.chosen(day)
+
+
+class CityStep(TypedStep):
+    """A city typed in any language or spelling (`resolve_city`); a region or an unknown
+    name is explained and asked again."""
+
+    async def chosen(self, city: Place) -> None:
+        raise NotImplementedError
+
+    @on.message(F.text, not_a_command_or_file)
+    async def typed(self, message: Message, kb: KnowledgeBase, i18n: I18n) -> None:
+        city, problem = resolve_city(kb, message.text or "", i18n.current_locale)
+        if city is None:
+            await send(message, Text(problem), cancel_menu())
+            return
+        await self.chosen(city)
+
+
 # -- reception --------------------------------------------------------------------------------
 
 
@@ -223,7 +264,7 @@ class PickOffice(ReceptionStep, state="reception:office"):
         await self.wizard.goto(TypeReceptionCity)
 
 
-class TypeReceptionCity(ReceptionStep, state="reception:city"):
+class TypeReceptionCity(CityStep, ReceptionStep, state="reception:city"):
     @on.callback_query.enter()
     async def ask(self, query: CallbackQuery, kb: KnowledgeBase, i18n: I18n) -> None:
         draft = await self.draft()
@@ -234,22 +275,13 @@ class TypeReceptionCity(ReceptionStep, state="reception:city"):
         )  # fmt: skip
         await replace(query, text, cancel_menu())
 
-    @on.message(F.text, not_a_command_or_file)
-    async def typed(self, message: Message, kb: KnowledgeBase, i18n: I18n) -> None:
-        city, problem = resolve_city(kb, message.text or "", i18n.current_locale)
-        if city is None:
-            await send(message, Text(problem), cancel_menu())
-            return
+    async def chosen(self, city: Place) -> None:
         draft = await self.draft()
         await self.save(draft.model_copy(update={"city": city.id}))
         await self.wizard.goto(TypeReceptionDate)
 
-    @on.message(not_a_command_or_file)
-    async def unexpected(self, message: Message) -> None:
-        await message.answer(_("Please type the text, or send /cancel to stop."))
 
-
-class TypeReceptionDate(ReceptionStep, state="reception:date"):
+class TypeReceptionDate(DateStep, ReceptionStep, state="reception:date"):
     @on.message.enter()
     async def ask(self, message: Message, kb: KnowledgeBase, consular: ConsularDirectory,
                   i18n: I18n, today: Callable[[], date]) -> None:  # fmt: skip
@@ -258,20 +290,10 @@ class TypeReceptionDate(ReceptionStep, state="reception:date"):
         text = Text(header(False, 3), "\n\n", "📍 ", place, "\n\n", date_hint(today()))
         await send(message, text, cancel_menu())
 
-    @on.message(F.text, not_a_command_or_file)
-    async def typed(self, message: Message, today: Callable[[], date]) -> None:
-        day = parse_date(message.text or "")
-        if day is None:
-            hint = _("I can't read this date.") + " " + date_hint(today())
-            await send(message, Text(hint), cancel_menu())
-            return
+    async def chosen(self, day: date) -> None:
         draft = await self.draft()
         await self.save(draft.model_copy(update={"date": day.isoformat(), "services": []}))
         await self.wizard.goto(PickServices)
-
-    @on.message(not_a_command_or_file)
-    async def unexpected(self, message: Message) -> None:
-        await message.answer(_("Please type the text, or send /cancel to stop."))
 
 
 class PickServices(ReceptionStep, state="reception:services"):
@@ -431,29 +453,19 @@ class WriteTitle(LanguageTexts, EventStep, state="event:title"):
         await self.wizard.goto(TypeEventDate)
 
 
-class TypeEventDate(EventStep, state="event:date"):
+class TypeEventDate(DateStep, EventStep, state="event:date"):
     @on.message.enter()
     @on.callback_query.enter()
     async def ask(self, event: Event, today: Callable[[], date]) -> None:
         await send(event, Text(header(True, 2), "\n\n", date_hint(today())), cancel_menu())
 
-    @on.message(F.text, not_a_command_or_file)
-    async def typed(self, message: Message, today: Callable[[], date]) -> None:
-        day = parse_date(message.text or "")
-        if day is None:
-            hint = _("I can't read this date.") + " " + date_hint(today())
-            await send(message, Text(hint), cancel_menu())
-            return
+    async def chosen(self, day: date) -> None:
         draft = await self.draft()
         await self.save(draft.model_copy(update={"date": day.isoformat()}))
         await self.wizard.goto(TypeEventCity)
 
-    @on.message(not_a_command_or_file)
-    async def unexpected(self, message: Message) -> None:
-        await message.answer(_("Please type the text, or send /cancel to stop."))
 
-
-class TypeEventCity(EventStep, state="event:city"):
+class TypeEventCity(CityStep, EventStep, state="event:city"):
     @on.message.enter()
     async def ask(self, message: Message, today: Callable[[], date]) -> None:
         draft = await self.draft()
@@ -463,19 +475,10 @@ class TypeEventCity(EventStep, state="event:city"):
         parts.append(_("Type the city where the event takes place, in any language or spelling."))
         await send(message, Text(*parts), cancel_menu())
 
-    @on.message(F.text, not_a_command_or_file)
-    async def typed(self, message: Message, kb: KnowledgeBase, i18n: I18n) -> None:
-        city, problem = resolve_city(kb, message.text or "", i18n.current_locale)
-        if city is None:
-            await send(message, Text(problem), cancel_menu())
-            return
+    async def chosen(self, city: Place) -> None:
         draft = await self.draft()
         await self.save(draft.model_copy(update={"city": city.id}))
         await self.wizard.goto(PickEventKind)
-
-    @on.message(not_a_command_or_file)
-    async def unexpected(self, message: Message) -> None:
-        await message.answer(_("Please type the text, or send /cancel to stop."))
 
 
 class PickEventKind(EventStep, state="event:kind"):
