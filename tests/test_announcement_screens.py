@@ -180,8 +180,11 @@ async def test_cancel_asks_first_and_only_the_confirm_cancels(
         f"✖️ Yes, cancel #{announcement_id}": f"mdl:cancel:{announcement_id}",
         "◀️ Back": f"mdl:back:{announcement_id}",
     }
-    # Back leaves it as it was.
+    # Back leaves it as it was, and withdraws the confirmation: a Yes sent after it is refused.
     await tap(devserver, ADMIN, "◀️ Back")
+    assert await status_of(bot.db, announcement_id) is AnnouncementStatus.SCHEDULED
+    late_yes = await press(devserver, ADMIN, f"mdl:cancel:{announcement_id}")
+    assert answer_of(devserver, late_yes)["show_alert"]
     assert await status_of(bot.db, announcement_id) is AnnouncementStatus.SCHEDULED
     assert "Recent announcements" in (devserver.messages_to(ADMIN)[-1].text or "")
     # Asked again and confirmed: now it is cancelled, and the list says so.
@@ -249,6 +252,7 @@ async def test_audit_speaks_in_words_and_local_times(
     await press(devserver, ADMIN, "mdm:add:0")
     await say(devserver, ADMIN, str(MOD))
     announcement_id = await schedule(bot.db)
+    await press(devserver, ADMIN, f"mdl:ask_cancel:{announcement_id}")
     await press(devserver, ADMIN, f"mdl:cancel:{announcement_id}")
     await AuditRepo(bot.db).record(0, "document.import", ids=["a", "b"])
     log = await say(devserver, ADMIN, "/audit")

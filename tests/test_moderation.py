@@ -355,6 +355,9 @@ async def test_scheduled_announcement_waits_and_can_be_cancelled(
     assert announcement.send_at is not None and announcement.send_at.startswith("2099-12-31T13:00")
     listing = await say(devserver, ADMIN, "/announcements")
     assert "#1" in listing and "scheduled" in listing
+    await press(devserver, ADMIN, "mdl:cancel:1")  # a Yes never shown: refused
+    assert (await repo.get(1)).status is AnnouncementStatus.SCHEDULED  # type: ignore[union-attr]
+    await press(devserver, ADMIN, "mdl:ask_cancel:1")
     await press(devserver, ADMIN, "mdl:cancel:1")
     assert (await repo.get(1)).status is AnnouncementStatus.CANCELLED  # type: ignore[union-attr]
     assert not [c for c in devserver.get_calls("sendMessage") if c.chat_id and c.chat_id >= 20_000]

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import I18n
@@ -40,6 +41,9 @@ from bot.storage.roles import ModeratorRepo
 from bot.storage.users import UserRecord
 
 RECENT = 10
+#: The FSM data key naming the announcement whose cancel confirmation was shown: a Yes
+#: for any other one (forged, or from an older screen) is refused.
+CONFIRMING = "confirming_cancel"
 OPEN = (
     AnnouncementStatus.DRAFT,
     AnnouncementStatus.SCHEDULED,
@@ -190,10 +194,12 @@ async def on_announcement(
     settings: Settings,
     kb: KnowledgeBase,
     i18n: I18n,
+    state: FSMContext,
 ) -> None:
     screens = Screens(db, settings, kb, i18n.current_locale)
     action = callback_data.action
     if action is AnnouncementAction.back:
+        await state.update_data({CONFIRMING: None})  # the confirmation is withdrawn
         await query.answer()
         await show(query, *await screens.list_screen())
         return
@@ -214,13 +220,16 @@ async def on_announcement(
             await show(query, text, announcement_menu(announcement.id, cancellable))
             return
         await query.answer()
+        await state.update_data({CONFIRMING: announcement.id})  # the proof the Yes needs
         text = await screens.confirm_cancel(announcement, query.bot)
         await show(query, text, cancel_confirm_menu(announcement.id))
         return
     if action is AnnouncementAction.cancel:
-        if not cancellable:  # only offered for one that could be cancelled: stale or forged
+        shown = (await state.get_data()).get(CONFIRMING) == announcement.id
+        if not cancellable or not shown:  # a Yes never shown for it: stale or forged
             await answer_stale(query)
             return
+        await state.update_data({CONFIRMING: None})
         cancelled = await services.announcements.cancel(user.id, announcement.id)
         await query.answer(_("Cancelled.") if cancelled else _("It can no longer be cancelled."))
         await show(query, *await screens.list_screen())
