@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -19,6 +20,12 @@ DOMAIN = "messages"
 
 #: Names shown on the language buttons, each in its own language.
 LANGUAGE_NAMES: dict[str, str] = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language (LANGUAGE_NAMES are each in their own)."""
+    names = {"ru": _("Russian"), "kk": _("Kazakh"), "en": _("English")}
+    return names.get(code, code)
 
 
 def compile_catalogs(locales_dir: Path = LOCALES_DIR, *, force: bool = False) -> list[Path]:

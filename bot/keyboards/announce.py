@@ -10,6 +10,7 @@ from bot.cards import texts_in
 from bot.config import LOCALES
 from bot.consular import subscribable_regions
 from bot.handlers.subscriptions import topic_label
+from bot.i18n import language_name
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import AnnounceAction, AnnounceCB
 from bot.storage.subscriptions import TOPICS
@@ -46,10 +47,9 @@ def _back_and_cancel(kb: InlineKeyboardBuilder) -> None:
 
 
 def language_menu() -> InlineKeyboardMarkup:
-    names = {"ru": _("Russian"), "kk": _("Kazakh"), "en": _("English")}
     kb = InlineKeyboardBuilder()
     for code in LOCALES:
-        _button(kb, names[code], AnnounceAction.audience, f"lang.{code}")
+        _button(kb, language_name(code), AnnounceAction.audience, f"lang.{code}")
     _back_and_cancel(kb)
     return _finish(kb, 2)
 

@@ -34,7 +34,6 @@ from bot.delivery import BroadcastService
 from bot.formatting import format_moment
 from bot.handlers.moderation.announcements import ask_approvers
 from bot.handlers.moderation.audience import audience_label
-from bot.handlers.moderation.documents import language_name
 from bot.handlers.moderation.wizard import (
     Draft,
     Event,
@@ -47,6 +46,7 @@ from bot.handlers.moderation.wizard import (
     stale,
     step_over,
 )
+from bot.i18n import language_name
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.announce import (
     audience_menu,

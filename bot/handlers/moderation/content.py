@@ -30,7 +30,6 @@ from bot.commands import command
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory, is_past
 from bot.formatting import format_kb_date
-from bot.handlers.moderation.documents import language_name
 from bot.handlers.moderation.wizard import (
     Draft,
     Event,
@@ -43,6 +42,7 @@ from bot.handlers.moderation.wizard import (
     step_over,
 )
 from bot.handlers.render import show
+from bot.i18n import language_name
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Place

@@ -40,6 +40,7 @@ from bot.handlers.moderation.wizard import (
     not_a_command_or_file,
     send,
 )
+from bot.i18n import language_name
 from bot.kb.ingest import MIN_LETTERS, IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import (
@@ -56,11 +57,6 @@ MAX_UPLOAD = 1_000_000  # bytes: 1 MB
 EXTENSIONS = (".txt", ".md")
 MAX_PEOPLE = 15
 MAX_PLACES = 10
-
-
-def language_name(code: str) -> str:
-    names = {"ru": _("Russian"), "kk": _("Kazakh"), "en": _("English")}
-    return names.get(code, code)
 
 
 def refusal(reason: str) -> str:
