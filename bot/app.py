@@ -40,7 +40,6 @@ from bot.shared.throttle import RedisBuckets
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
 from bot.storage.questions import QuestionRepo
-from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
@@ -84,7 +83,7 @@ def create_dispatcher(
         on_outcome=metrics.broadcast_outcome,
         limiter=RedisRateLimiter(redis, settings.broadcast_rate) if redis else None,
     )
-    consular = ConsularDirectory(kb, ReceptionRepo(db))
+    consular = ConsularDirectory(kb, db)
     reminders = ReceptionReminders(
         broadcast_db or db,
         kb=kb,

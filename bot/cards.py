@@ -14,7 +14,7 @@ from bot.formatting import format_kb_date
 from bot.kb.answer import DirectAnswer, lead_lines
 from bot.kb.build import entity_token
 from bot.kb.search import Hit, KnowledgeBase
-from bot.kb.sources import Document, Reception
+from bot.kb.sources import Document
 from bot.kb.text import normalize, stem
 
 MAX_PASSAGE = 1500
@@ -228,57 +228,6 @@ def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
     return "\n".join(lines)
 
 
-def service_label(kb: KnowledgeBase, key: str, lang: str) -> str:
-    return texts_in(kb.catalog.services.get(key, {}), lang) or key
-
-
-def reception_title(kb: KnowledgeBase, reception: Reception, lang: str) -> str:
-    city = kb.gazetteer.name(reception.city, lang)
-    when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
-    return _("Reception in {city}, {date}").format(city=city, date=when)
-
-
-def reception_card(kb: KnowledgeBase, reception: Reception, lang: str, *, past: bool) -> str:
-    catalog = kb.catalog
-    office = catalog.offices.get(reception.office)
-    place = kb.gazetteer.name(reception.city, lang)
-    if reception.region:
-        place += ", " + kb.gazetteer.name(reception.region, lang)
-    when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
-    title = (
-        _("Outreach consular reception")
-        if reception.kind == "outreach"
-        else _("Consular reception")
-    )
-    lines = [f"<b>{escape(title)}</b>" + (" — " + escape(_("past")) if past else "")]
-    lines.append("🗓 " + escape(when))
-    lines.append("📍 " + escape(place))
-    if office is not None:
-        lines.append("🏛 " + escape(texts_in(office.name, lang)))
-    if reception.services:
-        lines += ["", "<b>" + escape(_("Services")) + "</b>"]
-        lines += ["• " + escape(service_label(kb, key, lang)) for key in reception.services]
-    note = note_in(reception.note, lang)
-    if note:
-        lines += ["", escape(note)]
-    if not past:  # advice to check before going helps only before the reception
-        lines += [
-            "",
-            "ℹ️ "
-            + escape(
-                _(
-                    "The sources give no address, opening hours or fees for this reception. "
-                    "Please check with the consulate before you go."
-                )
-            ),
-        ]
-    documents = kb.documents_by_source([reception.source] if reception.source else [])
-    source = source_line(documents[0], lang) if documents else None
-    if source:
-        lines.append("🔗 " + source)
-    return "\n".join(lines)
-
-
 def note_in(texts: dict[str, str], lang: str) -> str:
     """A note in `lang`; a note written in another language only (a moderator may write
     one in Russian alone) is shown marked with its language, never passed off as the
@@ -295,20 +244,3 @@ def note_in(texts: dict[str, str], lang: str) -> str:
         if text:
             return f"{label} {text}"
     return ""
-
-
-def office_card(kb: KnowledgeBase, office_id: str, lang: str) -> str:
-    office = kb.catalog.offices[office_id]
-    lines = [
-        "<b>" + escape(texts_in(office.name, lang)) + "</b>",
-        "📍 " + escape(kb.gazetteer.name(office.city, lang)),
-    ]
-    head = texts_in(office.head_title, lang)
-    if head:
-        lines.append("👤 " + escape(head))
-    note = note_in(office.note, lang)
-    if note:
-        lines += ["", escape(note)]
-    if office.sources:
-        lines.append("🔗 " + escape(_("Source: {source}").format(source=", ".join(office.sources))))
-    return "\n".join(lines)

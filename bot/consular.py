@@ -1,19 +1,26 @@
-"""Consular receptions and offices: the KB's (from sources) and those added later.
+"""The consular directory: offices and receptions from the sources (the KB) and those
+moderators added, each with the details moderators gave (venue, hours, booking link,
+contact, map point, services), found by place, service or location.
 
-Only what the sources (or a moderator) give: no invented venue, hours or fees.
+Only what the sources or a moderator give: no invented venue, hours or fees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from bot.formatting import sort_key
 from bot.kb.catalog import Catalog, date_sort_key, full_date
 from bot.kb.places import haversine_km
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Office, Place, Reception
+from bot.storage.database import Database
+from bot.storage.offices import Details, DetailsRepo, OfficeRepo
 from bot.storage.receptions import ReceptionRepo
+
+Item = TypeVar("Item", Office, Reception)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,43 +31,96 @@ class Nearby:
     km: float
 
 
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    lat: float
+    lon: float
+    at_venue: bool  # False: the city's centre, the venue's point not being given
+
+
+def subject(item: Office | Reception) -> str:
+    """The key of an office's or a reception's details: "office:ID" / "reception:ID"."""
+    return f"{'office' if isinstance(item, Office) else 'reception'}:{item.id}"
+
+
+def with_details(item: Item, details: Details) -> Item:
+    return replace(item, **details) if details else item
+
+
 class ConsularDirectory:
-    def __init__(self, kb: KnowledgeBase, added: ReceptionRepo) -> None:
+    def __init__(self, kb: KnowledgeBase, db: Database) -> None:
         self.kb = kb
-        self.added = added
+        self.added = ReceptionRepo(db)
+        self.added_offices = OfficeRepo(db)
+        self.details = DetailsRepo(db)
 
     @property
     def catalog(self) -> Catalog:
         """Read through the KB each time: a rebuild replaces the catalog."""
         return self.kb.catalog
 
+    # -- receptions ----------------------------------------------------------------------
     async def receptions(self) -> list[Reception]:
         """All receptions, newest first."""
-        merged = [*self.catalog.receptions, *await self.added.all()]
+        details = await self.details.all()
+        merged = [
+            with_details(r, details.get(subject(r), {}))
+            for r in [*self.catalog.receptions, *await self.added.all()]
+        ]
         return sorted(merged, key=lambda r: date_sort_key(r.date), reverse=True)
 
     async def reception(self, reception_id: str) -> Reception | None:
-        for reception in self.catalog.receptions:
-            if reception.id == reception_id:
-                return reception
-        return await self.added.get(reception_id)
+        found = next((r for r in self.catalog.receptions if r.id == reception_id), None)
+        if found is None:
+            found = await self.added.get(reception_id)
+        return with_details(found, await self.details.of(subject(found))) if found else None
 
-    def office(self, office_id: str) -> Office | None:
-        return self.catalog.offices.get(office_id)
-
-    def places_of(self, reception: Reception) -> set[str]:
-        """The reception's city and every region or country around it."""
-        found = set(self.catalog.gazetteer.ancestors(reception.city))
-        if reception.region:
-            found |= set(self.catalog.gazetteer.ancestors(reception.region))
-        return found
+    async def upcoming(self, today: date) -> list[Reception]:
+        """Receptions from today on, soonest first (a reception without a full date is
+        never counted as upcoming)."""
+        found = [r for r in await self.receptions() if (full_date(r.date) or date.min) >= today]
+        return sorted(found, key=lambda r: date_sort_key(r.date))
 
     async def in_places(self, place_ids: set[str]) -> list[Reception]:
         """Receptions in any of the places (a region includes its cities)."""
-        return [r for r in await self.receptions() if self.places_of(r) & place_ids]
+        return [r for r in await self.receptions() if self.places_of(r.city, r.region) & place_ids]
 
     async def with_service(self, service: str) -> list[Reception]:
         return [r for r in await self.receptions() if service in r.services]
+
+    async def of_office(self, office_id: str) -> list[Reception]:
+        return [r for r in await self.receptions() if r.office == office_id]
+
+    # -- offices -------------------------------------------------------------------------
+    async def offices(self, lang: str = "en") -> list[Office]:
+        """Every office: Russia's missions first, then Kazakhstan's, each in the reader's
+        alphabetical order."""
+        details = await self.details.all()
+        merged = [
+            with_details(o, details.get(subject(o), {}))
+            for o in [*self.catalog.offices.values(), *await self.added_offices.all()]
+        ]
+        return sorted(
+            merged, key=lambda o: (o.country != "RU", sort_key(o.name.get(lang, o.id), lang))
+        )
+
+    async def office(self, office_id: str) -> Office | None:
+        found = self.catalog.offices.get(office_id) or await self.added_offices.get(office_id)
+        return with_details(found, await self.details.of(subject(found))) if found else None
+
+    async def offices_in(self, place_ids: set[str], lang: str = "en") -> list[Office]:
+        return [o for o in await self.offices(lang) if self.places_of(o.city) & place_ids]
+
+    async def offices_with(self, service: str, lang: str = "en") -> list[Office]:
+        return [o for o in await self.offices(lang) if service in o.services]
+
+    # -- places --------------------------------------------------------------------------
+    def places_of(self, city: str, region: str | None = None) -> set[str]:
+        """A city and every region or country around it."""
+        found = set(self.catalog.gazetteer.ancestors(city))
+        if region:
+            found |= set(self.catalog.gazetteer.ancestors(region))
+        return found
 
     def region_of(self, place_id: str) -> Place | None:
         """The subscribable region for a place: its region, or a city of republican
@@ -71,19 +131,26 @@ class ConsularDirectory:
                 return place
         return None
 
+    def map_point(self, item: Office | Reception) -> MapPoint | None:
+        """The venue's point when a moderator gave it, else the city's centre."""
+        if item.lat is not None and item.lon is not None:
+            return MapPoint(item.lat, item.lon, at_venue=True)
+        place = self.catalog.gazetteer.by_id.get(item.city)
+        if place is None or place.lat is None or place.lon is None:
+            return None
+        return MapPoint(place.lat, place.lon, at_venue=False)
+
     async def nearest(self, lat: float, lon: float, limit: int = 5) -> list[Nearby]:
-        by_id = self.catalog.gazetteer.by_id
         found: list[Nearby] = []
-        for reception in await self.receptions():
-            place = by_id.get(reception.city)
-            if place and place.lat is not None and place.lon is not None:
-                km = haversine_km(lat, lon, place.lat, place.lon)
-                found.append(Nearby("reception", reception.id, place, km))
-        for office in self.catalog.offices.values():
-            place = by_id.get(office.city)
-            if place and place.lat is not None and place.lon is not None:
-                km = haversine_km(lat, lon, place.lat, place.lon)
-                found.append(Nearby("office", office.id, place, km))
+        items: list[Office | Reception] = [*await self.receptions(), *await self.offices()]
+        by_id = self.catalog.gazetteer.by_id
+        for item in items:
+            point = self.map_point(item)
+            place = by_id.get(item.city)
+            if point is None or place is None:
+                continue
+            kind = "office" if isinstance(item, Office) else "reception"
+            found.append(Nearby(kind, item.id, place, haversine_km(lat, lon, point.lat, point.lon)))
         found.sort(key=lambda n: n.km)
         return found[:limit]
 

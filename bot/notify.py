@@ -14,34 +14,38 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcast import Audience, OutboxRepo
-from bot.cards import reception_card
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory
+from bot.consular_cards import reception_card
 from bot.delivery import BroadcastService
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Reception
 from bot.storage.database import Database
 
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a href="([^"]*)">([^<]*)</a>')
 
 
 def plain(card_html: str) -> str:
-    """Announcement texts are plain (the engine escapes them): drop the card's markup."""
-    return html.unescape(_TAG.sub("", card_html))
+    """Announcement texts are plain (the engine escapes them): drop the card's markup,
+    keeping a link's address after its text."""
+    return html.unescape(_TAG.sub("", _LINK.sub(r"\2: \1", card_html)))
 
 
-def reception_announcement(
+async def reception_announcement(
     kb: KnowledgeBase, consular: ConsularDirectory, reception: Reception, i18n: I18n
 ) -> tuple[Audience, dict[str, str]]:
     """Who should hear about a new reception (its region's subscribers) and what, per
     language."""
     region = consular.region_of(reception.region or reception.city)
     audience = Audience.region(region.id if region else reception.city)
+    office = await consular.office(reception.office)
     texts = {}
     for lang in LOCALES:
         with i18n.context(), i18n.use_locale(lang):
             head = "🔔 " + _("A new consular reception has been announced.")
-            texts[lang] = head + "\n\n" + plain(reception_card(kb, reception, lang, past=False))
+            card = reception_card(kb, reception, lang, past=False, office=office)
+            texts[lang] = head + "\n\n" + plain(card)
     return audience, texts
 
 
@@ -56,7 +60,7 @@ async def notify_new_reception(
 ) -> int:
     """Queue the announcement for the reception's region; the bot's broadcast service
     sends it (sharing the process's rate limit). Returns the announcement id."""
-    audience, texts = reception_announcement(kb, consular, reception, i18n)
+    audience, texts = await reception_announcement(kb, consular, reception, i18n)
     repo = OutboxRepo(db)
     announcement = await repo.create(audience=audience, texts=texts)
     await repo.approve(announcement.id, approved_by=0)

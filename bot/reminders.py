@@ -35,9 +35,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.broadcast import Audience, OutboxRepo
 from bot.broadcast.audience import resolve
-from bot.cards import reception_card
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory
+from bot.consular_cards import reception_card
 from bot.delivery import BroadcastService
 from bot.kb.catalog import full_date
 from bot.kb.search import KnowledgeBase
@@ -52,18 +52,19 @@ log = logging.getLogger(__name__)
 REMINDER_HOUR = 10
 
 
-def reminder_announcement(
+async def reminder_announcement(
     kb: KnowledgeBase, consular: ConsularDirectory, reception: Reception, i18n: I18n
 ) -> tuple[Audience, dict[str, str]]:
     """The reminder of a reception tomorrow: the region of the new-reception announcement
     (subscribers with reminders on) and its card, headed "Reminder: tomorrow ..."."""
-    announced, _texts = reception_announcement(kb, consular, reception, i18n)
+    announced, _texts = await reception_announcement(kb, consular, reception, i18n)
     audience = Audience.region_reminder(announced.key or reception.city)
+    office = await consular.office(reception.office)
     texts = {}
     for lang in LOCALES:
         with i18n.context(), i18n.use_locale(lang):
             head = "⏰ " + _("Reminder: tomorrow there is a consular reception in your region.")
-            card = plain(reception_card(kb, reception, lang, past=False))
+            card = plain(reception_card(kb, reception, lang, past=False, office=office))
             foot = _("You can turn reminders off in /subscriptions.")
             texts[lang] = f"{head}\n\n{card}\n\n{foot}"
     return audience, texts
@@ -157,7 +158,7 @@ class ReceptionReminders:
     async def _queue(self, reception: Reception, day: date) -> int | None:
         """One unit of work: the reminder's record and its approved announcement; None
         when nobody would get it yet or it is already queued (by another instance)."""
-        audience, texts = reminder_announcement(self.kb, self.consular, reception, self.i18n)
+        audience, texts = await reminder_announcement(self.kb, self.consular, reception, self.i18n)
         async with self.db.transaction() as tx:
             if not await resolve(tx, audience, default_locale=self.default_locale):
                 return None

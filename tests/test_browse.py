@@ -246,7 +246,7 @@ async def test_toggle_subscriptions_and_get_notified(devserver: DevServer, bot: 
     ].replace("\u202f", " ")
     # The new reception is listed with the others, and is not past.
     await en.send("/consular")
-    assert "2 receptions are known." in (en.last.text or "")
+    assert "1 upcoming reception." in (en.last.text or "")
 
 
 # -- stale and forged buttons --------------------------------------------------------------

@@ -185,7 +185,7 @@ async def test_a_russian_only_note_is_marked_in_other_languages(
     # Upcoming: the advice to check first is there, once.
     tip = {"en": "before you go", "kk": "Барар алдында"}[lang]
     assert card.count(tip) == 1
-    _audience, texts = reception_announcement(
+    _audience, texts = await reception_announcement(
         bot.kb,
         bot.dp["consular"],
         reception,

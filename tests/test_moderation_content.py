@@ -148,7 +148,7 @@ async def test_add_reception_end_to_end(
     user = Chat(devserver, USER_ID, "en")
     await user.choose_language()
     await user.send("/consular")
-    assert "2 receptions are known." in (user.last.text or "")
+    assert "1 upcoming reception." in (user.last.text or "")
     await user.press(label="📋 All receptions")
     assert any("Reception in Oskemen, 15 December 2026" in lbl for lbl in user.labels())
 

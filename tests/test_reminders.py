@@ -48,7 +48,7 @@ def reminders_for(db: Database, kb: KnowledgeBase) -> ReceptionReminders:
     return ReceptionReminders(
         db,
         kb=kb,
-        consular=ConsularDirectory(kb, ReceptionRepo(db)),
+        consular=ConsularDirectory(kb, db),
         i18n=i18n,
         broadcasts=BroadcastService(db, i18n, rate=1000.0, default_locale="ru"),
         timezone="Asia/Almaty",

@@ -114,7 +114,7 @@ async def test_a_second_moderator_reviews(database: Database) -> None:
 
 async def test_receptions_and_moderators_are_audited(database: Database) -> None:
     services = Services.create(database)
-    reception = await services.receptions.add(
+    reception = await services.consular.add_reception(
         AUTHOR,
         office_id="ru-almaty",
         city_id="taldykorgan",

@@ -1,4 +1,4 @@
-"""Consular services: receptions and offices, found by city or region (any spelling),
+"""Consular services: offices and receptions, found by city or region (any spelling),
 by service, or by a location (shared with the reply keyboard's button on a phone, or
 typed as `/location LAT LON` where a client cannot share one); reception cards with a
 map point."""
@@ -8,32 +8,45 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.cards import office_card, reception_card, reception_title, service_label, texts_in
+from bot.cards import texts_in
 from bot.commands import command
 from bot.consular import ConsularDirectory, is_past
+from bot.consular_cards import given_in, office_card, reception_card, reception_title, service_label
 from bot.formatting import format_km
 from bot.handlers.render import answer_stale, show
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import Reception
-from bot.keyboards.browse import (
+from bot.kb.sources import Office, Reception
+from bot.keyboards.callbacks import (
+    ConsularCB,
+    MapCB,
+    MenuCB,
+    OfficeCB,
+    OfficeMapCB,
+    ReceptionCB,
+    Section,
+    ServiceCB,
+)
+from bot.keyboards.common import main_menu
+from bot.keyboards.consular import (
     consular_home,
+    directory_list,
     location_request,
+    office_keyboard,
     reception_keyboard,
-    reception_list,
     services_keyboard,
 )
-from bot.keyboards.callbacks import ConsularCB, MapCB, MenuCB, ReceptionCB, Section, ServiceCB
-from bot.keyboards.common import main_menu
+from bot.middlewares.roles import USER
 
 MAX_PLACE_QUERY = 100
 #: `/location 43.24 76.95` (or `43.24, 76.95`): a location typed instead of shared.
@@ -44,24 +57,34 @@ class ConsularSearch(StatesGroup):
     place = State()
 
 
-def home_text(count: int) -> str:
+def home_text(offices: int, upcoming: int) -> str:
     return "\n\n".join(
         [
             "🛂 <b>" + _("Consular services") + "</b>",
             _(
-                "Consular receptions and offices known from the sources: passports, "
-                "certificates of no criminal record, citizenship consultations."
+                "Consular offices and receptions known from the sources and from the "
+                "moderators: passports, certificates of no criminal record, citizenship "
+                "consultations."
             ),
-            _("{count} reception is known.", "{count} receptions are known.", count).format(
-                count=count
+            _("{count} office is known.", "{count} offices are known.", offices).format(
+                count=offices
+            )
+            + " "
+            + _("{count} upcoming reception.", "{count} upcoming receptions.", upcoming).format(
+                count=upcoming
             ),
         ]
     )
 
 
-async def cmd_consular(message: Message, consular: ConsularDirectory) -> None:
-    count = len(await consular.receptions())
-    await message.answer(home_text(count), reply_markup=consular_home())
+async def home_screen(consular: ConsularDirectory, today: date) -> str:
+    return home_text(len(await consular.offices()), len(await consular.upcoming(today)))
+
+
+async def cmd_consular(
+    message: Message, consular: ConsularDirectory, today: Callable[[], date]
+) -> None:
+    await message.answer(await home_screen(consular, today()), reply_markup=consular_home())
 
 
 def _label(kb: KnowledgeBase, reception: Reception, lang: str, today: date) -> str:
@@ -76,12 +99,38 @@ def _items(
     return [(r.id, _label(kb, r, lang, today)) for r in receptions]
 
 
+def _office_label(kb: KnowledgeBase, office: Office, lang: str) -> str:
+    return f"{texts_in(office.name, lang)}, {kb.gazetteer.name(office.city, lang)}"
+
+
+def _office_items(kb: KnowledgeBase, offices: list[Office], lang: str) -> list[tuple[str, str]]:
+    return [(o.id, texts_in(o.name, lang)) for o in offices]
+
+
 def _region_offer(
     consular: ConsularDirectory, place_id: str | None, lang: str
 ) -> tuple[str, str] | None:
     """(region id, name) to offer a subscription to, for a place's region."""
     region = consular.region_of(place_id) if place_id else None
     return (region.id, texts_in(region.name, lang)) if region else None
+
+
+async def offices_screen(
+    consular: ConsularDirectory, kb: KnowledgeBase, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Every office, Russia's missions in Kazakhstan and then Kazakhstan's in Russia."""
+    offices = await consular.offices(lang)
+    lines = ["🏛 <b>" + _("Consular offices") + "</b>"]
+    for country, heading in (
+        ("RU", _("Russian missions in Kazakhstan")),
+        ("KZ", _("Kazakh missions in Russia")),
+    ):
+        group = [o for o in offices if o.country == country]
+        lines += ["", "<b>" + heading + "</b>"]
+        lines += [f"• {escape(_office_label(kb, o, lang))}" for o in group]
+        if not group:
+            lines.append(_("None is known yet."))
+    return "\n".join(lines), directory_list([], None, _office_items(kb, offices, lang))
 
 
 async def on_consular(
@@ -98,14 +147,29 @@ async def on_consular(
     await state.clear()
     if action == "home":
         await query.answer()
-        await show(query, home_text(len(await consular.receptions())), consular_home())
+        await show(query, await home_screen(consular, today()), consular_home())
+    elif action == "next":
+        await query.answer()
+        upcoming = await consular.upcoming(today())
+        text = "⏭ <b>" + _("Next receptions") + "</b>\n\n"
+        if upcoming:
+            text += _("Soonest first:")
+        else:
+            text += _(
+                "No upcoming receptions are known. Subscribe to your region to hear when "
+                "one is announced."
+            )
+        await show(query, text, directory_list(_items(kb, upcoming, lang, today())))
     elif action == "list":
         await query.answer()
         receptions = await consular.receptions()
         text = "📋 <b>" + _("Consular receptions") + "</b>"
         if not receptions:
             text += "\n\n" + _("No receptions are known yet.")
-        await show(query, text, reception_list(_items(kb, receptions, lang, today())))
+        await show(query, text, directory_list(_items(kb, receptions, lang, today())))
+    elif action == "offices":
+        await query.answer()
+        await show(query, *await offices_screen(consular, kb, lang))
     elif action == "services":
         await query.answer()
         items = [(key, service_label(kb, key, lang)) for key in kb.catalog.services]
@@ -141,11 +205,14 @@ async def on_consular(
 
 
 async def on_consular_menu(
-    query: CallbackQuery, consular: ConsularDirectory, state: FSMContext
+    query: CallbackQuery,
+    consular: ConsularDirectory,
+    state: FSMContext,
+    today: Callable[[], date],
 ) -> None:
     await state.clear()
     await query.answer()
-    await show(query, home_text(len(await consular.receptions())), consular_home())
+    await show(query, await home_screen(consular, today()), consular_home())
 
 
 async def on_place_typed(
@@ -156,6 +223,7 @@ async def on_place_typed(
     state: FSMContext,
     today: Callable[[], date],
 ) -> None:
+    """Offices and receptions in a city or region typed in any language or spelling."""
     lang = i18n.current_locale
     places = kb.gazetteer.find((message.text or "")[:MAX_PLACE_QUERY])
     if not places:
@@ -166,17 +234,35 @@ async def on_place_typed(
     await state.clear()
     place = places[0]
     ids = {p.id for p in places}
+    offices = await consular.offices_in(ids, lang)
     receptions = await consular.in_places(ids)
     offer = _region_offer(consular, place.id, lang)
     name = texts_in(place.name, lang)
+    lines = []
+    if offices:
+        lines.append(
+            _(
+                "{count} consular office in {place}:",
+                "{count} consular offices in {place}:",
+                len(offices),
+            ).format(count=len(offices), place=name)
+        )
+        lines += [f"• {_office_label(kb, o, lang)}" for o in offices]
     if receptions:
-        text = _("Receptions in {place}:").format(place=name)
+        lines.append(_("Receptions in {place}:").format(place=name))
+    elif not offices:
+        lines.append(
+            _("No consular offices or receptions are known in {place}.").format(place=name)
+        )
     else:
-        text = _("No receptions are known in {place}.").format(place=name)
-        if offer:
-            text += " " + _("Subscribe to hear when one is announced.")
+        lines.append(_("No receptions are known in {place}.").format(place=name))
+    if not receptions and offer:
+        lines[-1] += " " + _("Subscribe to hear when one is announced.")
     await message.answer(
-        text, reply_markup=reception_list(_items(kb, receptions, lang, today()), offer)
+        escape("\n".join(lines)),
+        reply_markup=directory_list(
+            _items(kb, receptions, lang, today()), offer, _office_items(kb, offices, lang)
+        ),
     )
 
 
@@ -193,11 +279,21 @@ async def on_service(
         await answer_stale(query)
         return
     await query.answer()
+    offices = await consular.offices_with(callback_data.key, lang)
     receptions = await consular.with_service(callback_data.key)
     label = service_label(kb, callback_data.key, lang)
-    text = "🧾 <b>" + label + "</b>\n\n"
-    text += _("Receptions offering it:") if receptions else _("No reception offering it is known.")
-    await show(query, text, reception_list(_items(kb, receptions, lang, today())))
+    lines = ["🧾 <b>" + escape(label) + "</b>", ""]
+    if offices:
+        lines.append(escape(_("Offices offering it:")))
+        lines += [f"• {escape(_office_label(kb, o, lang))}" for o in offices]
+    if receptions:
+        lines.append(escape(_("Receptions offering it:")))
+    if not offices and not receptions:
+        lines.append(escape(_("No office or reception offering it is known.")))
+    markup = directory_list(
+        _items(kb, receptions, lang, today()), None, _office_items(kb, offices, lang)
+    )
+    await show(query, "\n".join(lines), markup)
 
 
 async def on_location(
@@ -261,7 +357,7 @@ async def nearest_to(
         )
         return
     lines = ["📍 <b>" + _("Nearest to you") + "</b>"]
-    items = []
+    receptions, offices = [], []
     for near in nearby:
         distance = format_km(near.km, lang)
         if near.kind == "reception":
@@ -269,19 +365,22 @@ async def nearest_to(
             if reception is None:
                 continue
             label = _label(kb, reception, lang, today())
-            items.append((reception.id, f"{distance} · {label}"))
-            lines.append(f"• {distance} — {label}")
+            receptions.append((reception.id, f"{distance} · {label}"))
         else:
-            office = consular.office(near.id)
-            if office is not None:
-                lines.append(f"• {distance} — {texts_in(office.name, lang)}")
+            office = await consular.office(near.id)
+            if office is None:
+                continue
+            label = texts_in(office.name, lang)
+            offices.append((office.id, f"{distance} · {label}"))
+        lines.append(f"• {distance} — {escape(label)}")
     # The reply keyboard asked for the location; this message takes it away again.
     await message.answer("\n".join(lines), reply_markup=ReplyKeyboardRemove())
     here = kb.gazetteer.nearest(lat, lon, limit=1)
     offer = _region_offer(consular, here[0][0].id if here else None, lang)
-    offices = [n for n in nearby if n.kind == "office"]
-    details = office_card(kb, offices[0].id, lang) if offices else _("Open a reception:")
-    await message.answer(details, reply_markup=reception_list(items, offer))
+    nearest_office = next((n for n in nearby if n.kind == "office"), None)
+    office = await consular.office(nearest_office.id) if nearest_office else None
+    details = office_card(kb, office, lang) if office else _("Open a reception:")
+    await message.answer(details, reply_markup=directory_list(receptions, offer, offices))
 
 
 async def on_cancel_location(message: Message, state: FSMContext) -> None:
@@ -297,6 +396,7 @@ async def on_reception(
     kb: KnowledgeBase,
     i18n: I18n,
     today: Callable[[], date],
+    role: str = USER,
 ) -> None:
     reception = await consular.reception(callback_data.id)
     if reception is None:
@@ -305,34 +405,64 @@ async def on_reception(
     await query.answer()
     lang = i18n.current_locale
     offer = _region_offer(consular, reception.region or reception.city, lang)
-    card = reception_card(kb, reception, lang, past=is_past(reception, today()))
-    await show(query, card, reception_keyboard(reception.id, offer))
+    office = await consular.office(reception.office)
+    card = reception_card(kb, reception, lang, past=is_past(reception, today()), office=office)
+    await show(query, card, reception_keyboard(reception.id, offer, staff=role != USER))
+
+
+async def on_office(
+    query: CallbackQuery,
+    callback_data: OfficeCB,
+    consular: ConsularDirectory,
+    kb: KnowledgeBase,
+    i18n: I18n,
+    today: Callable[[], date],
+    role: str = USER,
+) -> None:
+    """An office's card, with its upcoming receptions."""
+    office = await consular.office(callback_data.id)
+    if office is None:
+        await answer_stale(query)
+        return
+    await query.answer()
+    lang = i18n.current_locale
+    upcoming = [r for r in await consular.upcoming(today()) if r.office == office.id]
+    markup = office_keyboard(office.id, _items(kb, upcoming, lang, today()), staff=role != USER)
+    await show(query, office_card(kb, office, lang), markup)
 
 
 async def on_map(
     query: CallbackQuery,
-    callback_data: MapCB,
+    callback_data: MapCB | OfficeMapCB,
     consular: ConsularDirectory,
     kb: KnowledgeBase,
     i18n: I18n,
 ) -> None:
-    reception = await consular.reception(callback_data.id)
-    place = kb.gazetteer.by_id.get(reception.city) if reception else None
-    if reception is None or place is None or place.lat is None or place.lon is None:
+    """The venue's point and address when a moderator gave them; else the city's centre,
+    said to be that."""
+    lang = i18n.current_locale
+    item: Office | Reception | None
+    if isinstance(callback_data, OfficeMapCB):
+        item = await consular.office(callback_data.id)
+        title = texts_in(item.name, lang) if item else ""
+    else:
+        item = await consular.reception(callback_data.id)
+        title = reception_title(kb, item, lang) if item else ""
+    point = consular.map_point(item) if item else None
+    if item is None or point is None:
         await query.answer(_("The sources give no map point for this."), show_alert=True)
         return
     await query.answer()
-    lang = i18n.current_locale
+    city = kb.gazetteer.name(item.city, lang)
+    if point.at_venue:
+        address = given_in(item.venue, lang) or city
+    else:
+        address = _("{city}: city centre (the venue is not given in the sources)").format(city=city)
     if query.bot is not None:
         await query.bot.send_venue(
-            query.from_user.id,
-            latitude=place.lat,
-            longitude=place.lon,
-            title=reception_title(kb, reception, lang),
-            address=_("{city}: city centre (the venue is not given in the sources)").format(
-                city=texts_in(place.name, lang)
-            ),
-        )
+            query.from_user.id, latitude=point.lat, longitude=point.lon, title=title,
+            address=address,
+        )  # fmt: skip
 
 
 def create_router() -> Router:
@@ -348,5 +478,7 @@ def create_router() -> Router:
     router.callback_query.register(on_consular, ConsularCB.filter())
     router.callback_query.register(on_service, ServiceCB.filter())
     router.callback_query.register(on_reception, ReceptionCB.filter())
+    router.callback_query.register(on_office, OfficeCB.filter())
     router.callback_query.register(on_map, MapCB.filter())
+    router.callback_query.register(on_map, OfficeMapCB.filter())
     return router

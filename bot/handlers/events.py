@@ -1,4 +1,5 @@
-"""Events: newest first, filtered by country, city, year and kind; event cards; upcoming."""
+"""Events: newest first, filtered by country, city, year and kind; event cards; upcoming
+events and consular receptions, soonest first."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ from collections.abc import Callable
 from datetime import date
 
 from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.cards import document_date_text, event_card, event_kind_label, shown_date, texts_in
 from bot.commands import command
+from bot.consular import ConsularDirectory
+from bot.consular_cards import reception_title
 from bot.formatting import sort_key, split_text
 from bot.handlers.render import answer_stale, show
-from bot.kb.catalog import EventFilter
+from bot.kb.catalog import EventFilter, date_sort_key
 from bot.kb.search import KnowledgeBase
+from bot.kb.sources import Document, Reception
 from bot.keyboards.browse import (
     PAGE,
     event_keyboard,
@@ -23,7 +28,7 @@ from bot.keyboards.browse import (
     filter_options,
     upcoming_empty_keyboard,
 )
-from bot.keyboards.callbacks import EventCB, EventFilterCB, EventsCB, MenuCB, Section
+from bot.keyboards.callbacks import EventCB, EventFilterCB, EventsCB, MenuCB, ReceptionCB, Section
 
 DIMENSIONS = ("country", "city", "year", "kind")
 
@@ -50,12 +55,25 @@ def _filter_line(kb: KnowledgeBase, flt: EventsCB, lang: str) -> str:
 
 
 def events_screen(
-    kb: KnowledgeBase, flt: EventsCB, lang: str, today: date
+    kb: KnowledgeBase,
+    flt: EventsCB,
+    lang: str,
+    today: date,
+    receptions: list[Reception] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The events list; the upcoming one also holds the upcoming consular `receptions`,
+    all soonest first."""
     catalog = kb.catalog
+    entries: list[tuple[tuple[int, int, int], CallbackData, str]] = []
     if flt.upcoming:
-        docs = catalog.upcoming(today)
-        if not docs:
+        for doc in catalog.upcoming(today):
+            entries.append((date_sort_key(doc.date), EventCB(key=catalog.doc_key(doc.id)),
+                            _event_label(doc, lang)))  # fmt: skip
+        for reception in receptions or []:
+            label = "🛂 " + reception_title(kb, reception, lang)
+            entries.append((date_sort_key(reception.date), ReceptionCB(id=reception.id), label))
+        entries.sort(key=lambda entry: entry[0])
+        if not entries:
             text = (
                 "⏭ <b>"
                 + _("Upcoming events")
@@ -64,41 +82,68 @@ def events_screen(
             )
             return text, upcoming_empty_keyboard()
     else:
-        docs = catalog.events(EventFilter(flt.country, flt.city, flt.year, flt.kind))
-    page = min(max(0, flt.page), max(0, (len(docs) - 1) // PAGE))
-    shown = docs[page * PAGE : (page + 1) * PAGE]
-    items = []
-    for doc in shown:
-        when = document_date_text(doc, lang) or _("date not given")
-        items.append((catalog.doc_key(doc.id), f"{when} · {texts_in(doc.title, lang)}"))
+        for doc in catalog.events(EventFilter(flt.country, flt.city, flt.year, flt.kind)):
+            entries.append((date_sort_key(doc.date), EventCB(key=catalog.doc_key(doc.id)),
+                            _event_label(doc, lang)))  # fmt: skip
+    page = min(max(0, flt.page), max(0, (len(entries) - 1) // PAGE))
+    items = [(data, label) for _key, data, label in entries[page * PAGE : (page + 1) * PAGE]]
     title = _("Upcoming events") if flt.upcoming else _("Events")
     lines = ["📅 <b>" + title + "</b>"]
     active = _filter_line(kb, flt, lang)
     if active:
         lines.append(_("Filters: {filters}").format(filters=active))
-    count = len(docs)
-    lines.append(
-        _("{count} event, newest first.", "{count} events, newest first.", count).format(
-            count=count
+    count = len(entries)
+    if flt.upcoming:
+        lines.append(
+            _(
+                "{count} event or reception, soonest first.",
+                "{count} events and receptions, soonest first.",
+                count,
+            ).format(count=count)
         )
-    )
-    if not docs:
+    else:
+        lines.append(
+            _("{count} event, newest first.", "{count} events, newest first.", count).format(
+                count=count
+            )
+        )
+    if not entries:
         lines.append(_("Nothing matches these filters."))
     return "\n".join(lines), events_keyboard(items, flt.model_copy(update={"page": page}), count)
 
 
+def _event_label(doc: Document, lang: str) -> str:
+    when = document_date_text(doc, lang) or _("date not given")
+    return f"{when} · {texts_in(doc.title, lang)}"
+
+
+async def screen(
+    kb: KnowledgeBase, consular: ConsularDirectory, flt: EventsCB, lang: str, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    receptions = await consular.upcoming(today) if flt.upcoming else []
+    return events_screen(kb, flt, lang, today, receptions)
+
+
 async def cmd_events(
-    message: Message, kb: KnowledgeBase, i18n: I18n, today: Callable[[], date]
+    message: Message,
+    kb: KnowledgeBase,
+    consular: ConsularDirectory,
+    i18n: I18n,
+    today: Callable[[], date],
 ) -> None:
-    text, markup = events_screen(kb, EventsCB(), i18n.current_locale, today())
+    text, markup = await screen(kb, consular, EventsCB(), i18n.current_locale, today())
     await message.answer(text, reply_markup=markup)
 
 
 async def on_events_menu(
-    query: CallbackQuery, kb: KnowledgeBase, i18n: I18n, today: Callable[[], date]
+    query: CallbackQuery,
+    kb: KnowledgeBase,
+    consular: ConsularDirectory,
+    i18n: I18n,
+    today: Callable[[], date],
 ) -> None:
     await query.answer()
-    text, markup = events_screen(kb, EventsCB(), i18n.current_locale, today())
+    text, markup = await screen(kb, consular, EventsCB(), i18n.current_locale, today())
     await show(query, text, markup)
 
 
@@ -106,11 +151,12 @@ async def on_events(
     query: CallbackQuery,
     callback_data: EventsCB,
     kb: KnowledgeBase,
+    consular: ConsularDirectory,
     i18n: I18n,
     today: Callable[[], date],
 ) -> None:
     await query.answer()
-    text, markup = events_screen(kb, callback_data, i18n.current_locale, today())
+    text, markup = await screen(kb, consular, callback_data, i18n.current_locale, today())
     await show(query, text, markup)
 
 

@@ -97,8 +97,20 @@ class Topic:
     order: int = 0
 
 
+#: What a moderator may add to an office or a reception after the fact (the sources give
+#: none of it): the venue's address and the opening hours per language, a booking link,
+#: a contact (phone or e-mail) and the venue's map point. Offices also list services.
+DETAIL_FIELDS = ("venue", "hours", "booking_url", "contact", "lat", "lon", "services")
+
+#: Kinds of consular office, in the order they are offered.
+OFFICE_KINDS = ("embassy", "consulate-general", "consulate", "honorary-consul")
+
+
 @dataclass(slots=True)
 class Office:
+    """A diplomatic or consular office: `country` is the state it represents (RU: a
+    Russian mission, in Kazakhstan; KZ: a Kazakh one, in Russia)."""
+
     id: str
     country: str
     city: str
@@ -107,6 +119,14 @@ class Office:
     head: str | None = None
     head_title: Texts = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    kind: str | None = None  # one of OFFICE_KINDS, when known
+    services: list[str] = field(default_factory=list)
+    venue: Texts = field(default_factory=dict)
+    hours: Texts = field(default_factory=dict)
+    booking_url: str | None = None
+    contact: str | None = None
+    lat: float | None = None  # the venue's map point, when given
+    lon: float | None = None
 
 
 @dataclass(slots=True)
@@ -123,6 +143,12 @@ class Reception:
     kind: str | None = None
     audience: str | None = None
     document: str | None = None
+    venue: Texts = field(default_factory=dict)
+    hours: Texts = field(default_factory=dict)
+    booking_url: str | None = None
+    contact: str | None = None
+    lat: float | None = None  # the venue's map point, when given
+    lon: float | None = None
 
 
 @dataclass(slots=True)
@@ -287,6 +313,7 @@ def load_sources(data_dir: Path = DATA_DIR, documents: Iterable[Document] = ()) 
                 head=raw.get("head"),
                 head_title=_texts(raw.get("head_title")),
                 sources=list(raw.get("sources", [])),
+                kind=raw.get("kind"),
             )
         )
     for raw in consular.get("reception", []):

@@ -9,24 +9,18 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboards.callbacks import (
     AskTopicCB,
-    ConsularCB,
     EventCB,
     EventFilterCB,
     EventsCB,
-    MapCB,
     MenuCB,
-    ReceptionCB,
     ReminderCB,
     Section,
-    ServiceCB,
     SubCB,
     SubViewCB,
     TopicCB,
@@ -114,11 +108,13 @@ def topic_keyboard(
 
 
 def events_keyboard(
-    items: list[tuple[str, str]], flt: EventsCB, total: int
+    items: list[tuple[CallbackData, str]], flt: EventsCB, total: int
 ) -> InlineKeyboardMarkup:
+    """Items are (what the button opens, label): an event, or in the upcoming list also a
+    consular reception."""
     kb = InlineKeyboardBuilder()
-    for key, label in items:
-        kb.row(InlineKeyboardButton(text=clip(label), callback_data=EventCB(key=key).pack()))
+    for data, label in items:
+        kb.row(InlineKeyboardButton(text=clip(label), callback_data=data.pack()))
     fields = flt.model_dump(exclude={"page"})
     pager(kb, flt.page, total, EventsCB, **fields)
     common = {k: v for k, v in fields.items() if k != "upcoming"}
@@ -188,90 +184,6 @@ def upcoming_empty_keyboard() -> InlineKeyboardMarkup:
     kb.row(InlineKeyboardButton(text="📅 " + _("All events"), callback_data=EventsCB().pack()))
     kb.row(menu_button())
     return kb.as_markup()
-
-
-def consular_home() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text="📋 " + _("All receptions"), callback_data=ConsularCB(action="list"))
-    kb.button(text="🔎 " + _("By city or region"), callback_data=ConsularCB(action="city"))
-    kb.button(text="🧾 " + _("By service"), callback_data=ConsularCB(action="services"))
-    kb.button(text="📍 " + _("Near me"), callback_data=ConsularCB(action="near"))
-    kb.button(text="🔔 " + _("Subscriptions"), callback_data=SubViewCB(view="regions"))
-    kb.adjust(2, 2, 1)
-    kb.row(menu_button())
-    return kb.as_markup()
-
-
-def reception_list(
-    items: list[tuple[str, str]], region: tuple[str, str] | None = None
-) -> InlineKeyboardMarkup:
-    """Reception buttons (id, label); optionally an offer to subscribe to a region."""
-    kb = InlineKeyboardBuilder()
-    for reception_id, label in items[:10]:
-        kb.row(
-            InlineKeyboardButton(
-                text=clip(label), callback_data=ReceptionCB(id=reception_id).pack()
-            )
-        )
-    if region is not None:
-        region_id, name = region
-        kb.row(
-            InlineKeyboardButton(
-                text="🔔 " + clip(_("Subscribe to {region}").format(region=name)),
-                callback_data=SubCB(kind="r", key=region_id).pack(),
-            )
-        )
-    kb.row(
-        InlineKeyboardButton(
-            text="◀️ " + _("Consular services"), callback_data=ConsularCB(action="home").pack()
-        ),
-    )
-    return kb.as_markup()
-
-
-def services_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for key, label in items:
-        kb.row(InlineKeyboardButton(text=clip(label), callback_data=ServiceCB(key=key).pack()))
-    kb.row(
-        InlineKeyboardButton(
-            text="◀️ " + _("Consular services"), callback_data=ConsularCB(action="home").pack()
-        )
-    )
-    return kb.as_markup()
-
-
-def reception_keyboard(reception_id: str, region: tuple[str, str] | None) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.row(
-        InlineKeyboardButton(
-            text="🗺 " + _("Show on the map"), callback_data=MapCB(id=reception_id).pack()
-        )
-    )
-    if region is not None:
-        kb.row(
-            InlineKeyboardButton(
-                text="🔔 " + clip(_("Subscribe to {region}").format(region=region[1])),
-                callback_data=SubCB(kind="r", key=region[0]).pack(),
-            )
-        )
-    kb.row(
-        InlineKeyboardButton(
-            text="◀️ " + _("Consular services"), callback_data=ConsularCB(action="home").pack()
-        )
-    )
-    return kb.as_markup()
-
-
-def location_request() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text="📍 " + _("Share my location"), request_location=True)],
-            [KeyboardButton(text=_("Cancel"))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
 
 
 def subscriptions_keyboard(

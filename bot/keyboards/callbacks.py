@@ -95,7 +95,11 @@ class EventCB(CallbackData, prefix="e"):
 
 
 class ConsularCB(CallbackData, prefix="c"):
-    action: str  # home | list | services | city | near
+    action: str  # home | next | list | offices | services | city | near
+
+
+class OfficeCB(CallbackData, prefix="co"):
+    id: str
 
 
 class ServiceCB(CallbackData, prefix="cs"):
@@ -107,7 +111,11 @@ class ReceptionCB(CallbackData, prefix="cr"):
 
 
 class MapCB(CallbackData, prefix="cm"):
-    id: str
+    id: str  # a reception's
+
+
+class OfficeMapCB(CallbackData, prefix="cmo"):
+    id: str  # an office's
 
 
 class SubCB(CallbackData, prefix="s"):
@@ -183,6 +191,26 @@ class ReceptionAnnounceCB(CallbackData, prefix="mdra"):
     """Offer a ready announcement for a newly added reception."""
 
     id: str
+
+
+class DetailField(StrEnum):
+    """What a moderator may give for an office or a reception (`DETAIL_FIELDS`)."""
+
+    venue = "venue"
+    hours = "hours"
+    booking = "booking_url"
+    contact = "contact"
+    point = "point"  # the venue's map point (lat, lon)
+    services = "services"
+
+
+class EditCB(CallbackData, prefix="mde"):
+    """A moderator's edit of an office's (`office`) or a reception's details: no field
+    opens the menu of fields, a field opens its step."""
+
+    id: str
+    office: bool = False
+    field: DetailField | None = None
 
 
 class UploadAction(StrEnum):

@@ -8,7 +8,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.cards import event_kind_label, service_label, texts_in
+from bot.cards import event_kind_label, texts_in
+from bot.consular_cards import service_label
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.announcements import AnnouncementService
+from bot.services.consular import ConsularService
 from bot.services.documents import DocumentService
 from bot.services.moderators import ModeratorService
-from bot.services.receptions import ReceptionService
 from bot.services.users import UserService
 from bot.storage.database import Database
 
 __all__ = [
     "AnnouncementService",
+    "ConsularService",
     "DocumentService",
     "ModeratorService",
-    "ReceptionService",
     "Services",
     "UserService",
 ]
@@ -30,7 +30,7 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Services:
     announcements: AnnouncementService
-    receptions: ReceptionService
+    consular: ConsularService
     moderators: ModeratorService
     users: UserService
 
@@ -38,7 +38,7 @@ class Services:
     def create(cls, db: Database) -> Services:
         return cls(
             announcements=AnnouncementService(db),
-            receptions=ReceptionService(db),
+            consular=ConsularService(db),
             moderators=ModeratorService(db),
             users=UserService(db),
         )

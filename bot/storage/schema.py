@@ -91,6 +91,32 @@ receptions = Table(
     Column("created_at", Text, nullable=False),
 )
 
+#: Consular offices added by moderators (the KB's come from data/consular.toml).
+offices = Table(
+    "offices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),  # bot.kb.sources.OFFICE_KINDS
+    Column("country", Text, nullable=False),  # the state it represents: RU or KZ
+    Column("city_id", Text, nullable=False),
+    Column("name", Text, nullable=False),  # JSON {ru, kk, en}
+    Column("created_by", BigInteger),
+    Column("created_at", Text, nullable=False),
+)
+
+#: What moderators added to an office or a reception, whether it came from the sources
+#: or from a moderator: venue, hours, booking link, contact, map point, services. One row
+#: per field, so two moderators editing different fields never overwrite each other.
+consular_details = Table(
+    "consular_details",
+    metadata,
+    Column("subject", Text, primary_key=True),  # "office:ID" or "reception:ID"
+    Column("field", Text, primary_key=True),  # one of bot.kb.sources.DETAIL_FIELDS
+    Column("value", Text, nullable=False),  # JSON
+    Column("updated_by", BigInteger),
+    Column("updated_at", Text, nullable=False),
+)
+
 ANNOUNCEMENT_STATUSES = (
     "draft",
     "scheduled",

@@ -456,7 +456,7 @@ async def on_reception_announce(query: CallbackQuery, callback_data: ReceptionAn
     if reception is None:
         stale(callback_answer)
         return
-    audience, texts = reception_announcement(kb, consular, reception, i18n)
+    audience, texts = await reception_announcement(kb, consular, reception, i18n)
     counts = await count_audience(db, audience, default_locale=settings.default_locale)
     draft = AnnouncementDraft(
         audience=audience.to_json(), counts=counts, languages=list(texts), asked=len(texts),

@@ -25,10 +25,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from pydantic import Field
 
-from bot.cards import event_card, event_kind_label, reception_card, service_label, texts_in
+from bot.cards import event_card, event_kind_label, texts_in
 from bot.commands import command
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory, is_past
+from bot.consular_cards import reception_card, service_label
 from bot.formatting import format_kb_date
 from bot.handlers.moderation.wizard import (
     Draft,
@@ -397,7 +398,7 @@ class ConfirmReception(ReceptionStep, state="reception:confirm"):
         draft = await self.draft()
         await self.wizard.exit()  # first: a second press finds no wizard and stores nothing twice
         region = consular.region_of(draft.city)
-        reception = await services.receptions.add(
+        reception = await services.consular.add_reception(
             query.from_user.id,
             office_id=draft.office,
             city_id=draft.city,
