@@ -54,6 +54,7 @@ def staff_commands(*, admin: bool) -> list[BotCommand]:
         BotCommand(command="announce", description=_("New announcement")),
         BotCommand(command="announcements", description=_("Recent announcements")),
         BotCommand(command="addreception", description=_("Add a consular reception")),
+        BotCommand(command="addoffice", description=_("Add a consular office")),
         BotCommand(command="addevent", description=_("Add an event")),
         BotCommand(command="gaps", description=_("Questions without an answer")),
     ]

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from bot.formatting import sort_key
 from bot.kb.catalog import Catalog, date_sort_key, full_date
+from bot.kb.gazetteer import MergedGazetteer, with_cities
 from bot.kb.places import haversine_km
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Office, Place, Reception
@@ -21,6 +22,23 @@ from bot.storage.offices import Details, DetailsRepo, OfficeRepo
 from bot.storage.receptions import ReceptionRepo
 
 Item = TypeVar("Item", Office, Reception)
+MAX_PLACE_QUERY = 100
+
+
+def places(kb: KnowledgeBase) -> MergedGazetteer:
+    """The KB's places and every GeoNames town of Kazakhstan and Russia (built once per
+    KB): an office or a reception may be in a town no source names, such as a Kazakh
+    consulate in Kazan."""
+    return with_cities(kb.catalog.gazetteer)
+
+
+def find_places(kb: KnowledgeBase, text: str) -> list[Place]:
+    """Places named in a typed query, in any language or spelling; a query typed all in
+    lower case is read as a name ("казань" → Казань)."""
+    query = " ".join(text[:MAX_PLACE_QUERY].split())
+    if not any(c.isupper() for c in query):
+        query = query.title()
+    return places(kb).find(query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +133,22 @@ class ConsularDirectory:
         return [o for o in await self.offices(lang) if service in o.services]
 
     # -- places --------------------------------------------------------------------------
+    @property
+    def gazetteer(self) -> MergedGazetteer:
+        return places(self.kb)
+
     def places_of(self, city: str, region: str | None = None) -> set[str]:
         """A city and every region or country around it."""
-        found = set(self.catalog.gazetteer.ancestors(city))
+        found = set(self.gazetteer.ancestors(city))
         if region:
-            found |= set(self.catalog.gazetteer.ancestors(region))
+            found |= set(self.gazetteer.ancestors(region))
         return found
 
     def region_of(self, place_id: str) -> Place | None:
         """The subscribable region for a place: its region, or a city of republican
         significance (Astana, Almaty, Shymkent) itself."""
-        for pid in self.catalog.gazetteer.ancestors(place_id):
-            place = self.catalog.gazetteer.by_id.get(pid)
+        for pid in self.gazetteer.ancestors(place_id):
+            place = self.gazetteer.by_id.get(pid)
             if place is not None and is_subscribable(place):
                 return place
         return None
@@ -135,7 +157,7 @@ class ConsularDirectory:
         """The venue's point when a moderator gave it, else the city's centre."""
         if item.lat is not None and item.lon is not None:
             return MapPoint(item.lat, item.lon, at_venue=True)
-        place = self.catalog.gazetteer.by_id.get(item.city)
+        place = self.gazetteer.by_id.get(item.city)
         if place is None or place.lat is None or place.lon is None:
             return None
         return MapPoint(place.lat, place.lon, at_venue=False)
@@ -143,7 +165,7 @@ class ConsularDirectory:
     async def nearest(self, lat: float, lon: float, limit: int = 5) -> list[Nearby]:
         found: list[Nearby] = []
         items: list[Office | Reception] = [*await self.receptions(), *await self.offices()]
-        by_id = self.catalog.gazetteer.by_id
+        by_id = self.gazetteer.by_id
         for item in items:
             point = self.map_point(item)
             place = by_id.get(item.city)

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.lists import format_list
 
 from bot.cards import note_in, source_line, texts_in
+from bot.consular import places
 from bot.formatting import date_locale, format_kb_date
 from bot.i18n import language_name
 from bot.kb.search import KnowledgeBase
@@ -54,7 +55,7 @@ def given_in(texts: dict[str, str], lang: str) -> str:
 
 
 def reception_title(kb: KnowledgeBase, reception: Reception, lang: str) -> str:
-    city = kb.gazetteer.name(reception.city, lang)
+    city = places(kb).name(reception.city, lang)
     when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
     return _("Reception in {city}, {date}").format(city=city, date=when)
 
@@ -100,9 +101,9 @@ def reception_card(
     kb: KnowledgeBase, reception: Reception, lang: str, *, past: bool, office: Office | None = None
 ) -> str:
     office = office or kb.catalog.offices.get(reception.office)
-    place = kb.gazetteer.name(reception.city, lang)
+    place = places(kb).name(reception.city, lang)
     if reception.region:
-        place += ", " + kb.gazetteer.name(reception.region, lang)
+        place += ", " + places(kb).name(reception.region, lang)
     when = format_kb_date(reception.date, reception.date_precision, lang) or reception.date
     title = (
         _("Outreach consular reception")
@@ -135,7 +136,7 @@ def office_card(kb: KnowledgeBase, office: Office, lang: str) -> str:
     lines = [
         "<b>" + escape(texts_in(office.name, lang)) + "</b>",
         "🏷 " + escape(f"{office_kind_label(office.kind)} · {mission_label(office.country)}"),
-        "📍 " + escape(kb.gazetteer.name(office.city, lang)),
+        "📍 " + escape(places(kb).name(office.city, lang)),
     ]
     lines += detail_lines(office, lang)
     head = texts_in(office.head_title, lang)

@@ -5,7 +5,6 @@ map point."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from html import escape
@@ -21,7 +20,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.cards import texts_in
 from bot.commands import command
-from bot.consular import ConsularDirectory, is_past
+from bot.consular import ConsularDirectory, find_places, is_past
+from bot.consular import places as consular_places
 from bot.consular_cards import given_in, office_card, reception_card, reception_title, service_label
 from bot.formatting import format_km
 from bot.handlers.render import answer_stale, show
@@ -47,10 +47,7 @@ from bot.keyboards.consular import (
     services_keyboard,
 )
 from bot.middlewares.roles import USER
-
-MAX_PLACE_QUERY = 100
-#: `/location 43.24 76.95` (or `43.24, 76.95`): a location typed instead of shared.
-_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
+from bot.typed_input import parse_point
 
 
 class ConsularSearch(StatesGroup):
@@ -100,7 +97,7 @@ def _items(
 
 
 def _office_label(kb: KnowledgeBase, office: Office, lang: str) -> str:
-    return f"{texts_in(office.name, lang)}, {kb.gazetteer.name(office.city, lang)}"
+    return f"{texts_in(office.name, lang)}, {consular_places(kb).name(office.city, lang)}"
 
 
 def _office_items(kb: KnowledgeBase, offices: list[Office], lang: str) -> list[tuple[str, str]]:
@@ -225,7 +222,7 @@ async def on_place_typed(
 ) -> None:
     """Offices and receptions in a city or region typed in any language or spelling."""
     lang = i18n.current_locale
-    places = kb.gazetteer.find((message.text or "")[:MAX_PLACE_QUERY])
+    places = find_places(kb, message.text or "")
     if not places:
         await message.answer(
             _("I don't know this place. Try another spelling, or the name of the region.")
@@ -323,10 +320,8 @@ async def cmd_location(
     today: Callable[[], date],
 ) -> None:
     """`/location LAT LON`: the same answer for a typed location."""
-    found = _COORDINATES.match(command.args or "")
-    lat = float(found.group(1).replace(",", ".")) if found else 91.0
-    lon = float(found.group(2).replace(",", ".")) if found else 181.0
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    point = parse_point(command.args or "")
+    if point is None:
         await message.answer(
             _(
                 "Type the latitude and longitude after /location, for example "
@@ -335,7 +330,7 @@ async def cmd_location(
         )
         return
     await state.clear()
-    await nearest_to(message, lat, lon, consular, kb, i18n.current_locale, today)
+    await nearest_to(message, *point, consular, kb, i18n.current_locale, today)
 
 
 async def nearest_to(
@@ -453,7 +448,7 @@ async def on_map(
         await query.answer(_("The sources give no map point for this."), show_alert=True)
         return
     await query.answer()
-    city = kb.gazetteer.name(item.city, lang)
+    city = consular_places(kb).name(item.city, lang)
     if point.at_venue:
         address = given_in(item.venue, lang) or city
     else:

@@ -231,8 +231,11 @@ class ContentAction(StrEnum):
     service = "svc"  # toggle one service (value: its short key)
     services_done = "svc_done"
     kind = "kind"  # the event's kind
+    mission = "mission"  # whose office: RU (in Kazakhstan) or KZ (in Russia)
+    office_kind = "okind"  # value: one of OFFICE_KINDS
+    remove = "remove"  # a detail's Remove button (value: the field)
     skip = "skip"  # no text in this language (value: FIELD_LANG, the step it skips)
-    confirm = "confirm"  # value: reception | event
+    confirm = "confirm"  # value: reception | event | office
     cancel = "cancel"
 
 

@@ -1,18 +1,26 @@
-"""The reception and event wizards' keyboards (`bot.handlers.moderation.content`)."""
+"""The keyboards of the reception, event and office wizards and of the details editor
+(`bot.handlers.moderation.content`, `bot.handlers.moderation.directory`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import event_kind_label, texts_in
-from bot.consular_cards import service_label
+from bot.consular_cards import mission_label, office_kind_label, service_label
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
-from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB
+from bot.kb.sources import OFFICE_KINDS, Office
+from bot.keyboards.callbacks import (
+    ContentAction,
+    ContentCB,
+    DetailField,
+    EditCB,
+    ReceptionAnnounceCB,
+)
 
 
 def _cancel(builder: InlineKeyboardBuilder) -> None:
@@ -47,15 +55,73 @@ def confirm_menu(what: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def offices_menu(kb: KnowledgeBase, lang: str) -> InlineKeyboardMarkup:
+def offices_menu(offices: Iterable[Office], lang: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for office_id, office in kb.catalog.offices.items():
+    for office in offices:
         builder.button(
-            text=texts_in(office.name, lang) or office_id,
-            callback_data=ContentCB(action=ContentAction.office, value=short_key(office_id)),
+            text=texts_in(office.name, lang) or office.id,
+            callback_data=ContentCB(action=ContentAction.office, value=short_key(office.id)),
         )
     _cancel(builder)
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def missions_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for country in ("RU", "KZ"):
+        builder.button(
+            text=mission_label(country),
+            callback_data=ContentCB(action=ContentAction.mission, value=country),
+        )
+    _cancel(builder)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def office_kinds_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in OFFICE_KINDS:
+        builder.button(
+            text=office_kind_label(kind),
+            callback_data=ContentCB(action=ContentAction.office_kind, value=kind),
+        )
+    _cancel(builder)
+    builder.adjust(2, 2, 1)
+    return builder.as_markup()
+
+
+def remove_menu(field: str, *, given: bool) -> InlineKeyboardMarkup:
+    """Cancel, and Remove when the field has a value to remove."""
+    builder = InlineKeyboardBuilder()
+    if given:
+        builder.button(
+            text="🗑 " + _("Remove"),
+            callback_data=ContentCB(action=ContentAction.remove, value=field),
+        )
+    _cancel(builder)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def details_menu(
+    item_id: str, *, office: bool, announce: tuple[str, ReceptionAnnounceCB] | None = None
+) -> InlineKeyboardMarkup:
+    """What a moderator may give for an office or a reception, one button each."""
+    labels = {
+        DetailField.venue: "🏠 " + _("Address"),
+        DetailField.hours: "🕘 " + _("Opening hours"),
+        DetailField.booking: "📝 " + _("Booking link"),
+        DetailField.contact: "☎️ " + _("Contact"),
+        DetailField.point: "🗺 " + _("Map point"),
+        DetailField.services: "🧾 " + _("Services"),
+    }
+    builder = InlineKeyboardBuilder()
+    for field, label in labels.items():
+        builder.button(text=label, callback_data=EditCB(id=item_id, office=office, field=field))
+    builder.adjust(2)
+    if announce is not None:
+        builder.row(InlineKeyboardButton(text=announce[0], callback_data=announce[1].pack()))
     return builder.as_markup()
 
 
@@ -84,10 +150,4 @@ def kinds_menu(kinds: Iterable[str]) -> InlineKeyboardMarkup:
         )
     _cancel(builder)
     builder.adjust(2, 2, 1, 1)
-    return builder.as_markup()
-
-
-def announce_menu(label: str, data: ReceptionAnnounceCB) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=label, callback_data=data)
     return builder.as_markup()

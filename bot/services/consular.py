@@ -55,14 +55,16 @@ class ConsularService:
             )
         return office
 
-    async def set_detail(self, actor: int, subject: str, field: str, value: Any) -> None:
-        """Set (or, with an empty value, remove) one detail of "office:ID" or
-        "reception:ID"."""
+    async def set_details(self, actor: int, subject: str, values: dict[str, Any]) -> None:
+        """Set (or, with empty values, remove) details of "office:ID" or "reception:ID"
+        together: the map point's latitude and longitude are one change."""
         async with self.db.transaction() as tx:
-            await DetailsRepo(tx).put(subject, field, value, actor)
-            removed = value in (None, "", {}, [])
+            details = DetailsRepo(tx)
+            for field, value in values.items():
+                await details.put(subject, field, value, actor)
+            removed = all(value in (None, "", {}, []) for value in values.values())
             await AuditRepo(tx).record(
-                actor, "consular.edit", subject=subject, field=field, removed=removed
+                actor, "consular.edit", subject=subject, field=next(iter(values)), removed=removed
             )
 
 

@@ -11,7 +11,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import command
-from bot.handlers.moderation import announce, announcements, content, documents, gaps, moderators
+from bot.handlers.moderation import (
+    announce,
+    announcements,
+    content,
+    directory,
+    documents,
+    gaps,
+    moderators,
+)
 from bot.middlewares.roles import MODERATOR, USER, HasRole
 
 log = logging.getLogger(__name__)
@@ -23,6 +31,7 @@ COMMANDS = (
     "announcements",
     "addreception",
     "addevent",
+    "addoffice",
     "gaps",
 )
 CALLBACK_PREFIX = "md"  # every moderation CallbackData prefix starts with it
@@ -34,12 +43,13 @@ def create_router() -> Router:
     router.callback_query.filter(HasRole(MODERATOR))
     # One registry for every wizard, so that starting one (or sending a file) ends any other.
     SceneRegistry(router, register_on_add=False).add(
-        *announce.SCENES, *content.SCENES, *documents.SCENES
+        *announce.SCENES, *content.SCENES, *directory.SCENES, *documents.SCENES
     )
     router.include_routers(
         moderators.create_router(),
         announce.create_router(),
         announcements.create_router(),
+        directory.create_router(),  # before content: its stale-button catch-all is last
         content.create_router(),
         documents.create_router(),
         gaps.create_router(),

@@ -28,8 +28,8 @@ from pydantic import Field
 from bot.cards import event_card, event_kind_label, texts_in
 from bot.commands import command
 from bot.config import LOCALES
-from bot.consular import ConsularDirectory, is_past
-from bot.consular_cards import reception_card, service_label
+from bot.consular import ConsularDirectory, is_past, places
+from bot.consular_cards import office_card, reception_card, service_label
 from bot.formatting import format_kb_date
 from bot.handlers.moderation.wizard import (
     Draft,
@@ -46,12 +46,12 @@ from bot.handlers.render import show
 from bot.i18n import language_name
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import Place
+from bot.kb.sources import Office, Place, Reception
 from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB
 from bot.keyboards.content import (
-    announce_menu,
     cancel_menu,
     confirm_menu,
+    details_menu,
     kinds_menu,
     offices_menu,
     services_menu,
@@ -106,7 +106,7 @@ def date_hint(today: date) -> str:
 
 
 def place_with_region(consular: ConsularDirectory, kb: KnowledgeBase, city: str, lang: str) -> str:
-    name = kb.gazetteer.name(city, lang)
+    name = places(kb).name(city, lang)
     region = consular.region_of(city)
     if region is not None and region.id != city:
         name += ", " + texts_in(region.name, lang)
@@ -244,19 +244,20 @@ class ReceptionStep(ContentStep):
 
 class PickOffice(ReceptionStep, state="reception:office"):
     @on.message.enter()
-    async def ask(self, message: Message, kb: KnowledgeBase, i18n: I18n) -> None:
-        if not kb.catalog.offices:
+    async def ask(self, message: Message, consular: ConsularDirectory, i18n: I18n) -> None:
+        offices = await consular.offices(i18n.current_locale)
+        if not offices:
             await self.wizard.exit()
-            text = _("No consular offices are known. Add one to data/consular.toml first.")
-            await message.answer(text)
+            await message.answer(_("No consular offices are known. Add one with /addoffice first."))
             return
         question = Text(header(False, 1), "\n\n", _("Which office holds the reception?"))
-        await send(message, question, offices_menu(kb, i18n.current_locale))
+        await send(message, question, offices_menu(offices, i18n.current_locale))
 
     @on.callback_query(ContentCB.filter(F.action == ContentAction.office))
-    async def chosen(self, query: CallbackQuery, callback_data: ContentCB, kb: KnowledgeBase,
+    async def chosen(self, query: CallbackQuery, callback_data: ContentCB,
+                     consular: ConsularDirectory,
                      callback_answer: CallbackAnswer) -> None:  # fmt: skip
-        offices = kb.catalog.offices.values()
+        offices = await consular.offices()
         office = next((o for o in offices if short_key(o.id) == callback_data.value), None)
         if office is None:
             alert(callback_answer, step_over())
@@ -267,11 +268,12 @@ class PickOffice(ReceptionStep, state="reception:office"):
 
 class TypeReceptionCity(CityStep, ReceptionStep, state="reception:city"):
     @on.callback_query.enter()
-    async def ask(self, query: CallbackQuery, kb: KnowledgeBase, i18n: I18n) -> None:
+    async def ask(self, query: CallbackQuery, consular: ConsularDirectory, i18n: I18n) -> None:
         draft = await self.draft()
-        office = kb.catalog.offices[draft.office]
+        office = await consular.office(draft.office)
+        name = texts_in(office.name, i18n.current_locale) if office else draft.office
         text = Text(
-            header(False, 2), "\n\n", "🏛 ", texts_in(office.name, i18n.current_locale), "\n\n",
+            header(False, 2), "\n\n", "🏛 ", name, "\n\n",
             _("Type the city where the reception takes place, in any language or spelling."),
         )  # fmt: skip
         await replace(query, text, cancel_menu())
@@ -368,7 +370,7 @@ class ConfirmReception(ReceptionStep, state="reception:confirm"):
     async def summary(self, event: Event, kb: KnowledgeBase, consular: ConsularDirectory,
                       i18n: I18n, today: Callable[[], date]) -> None:  # fmt: skip
         draft, lang = await self.draft(), i18n.current_locale
-        office = kb.catalog.offices.get(draft.office)
+        office = await consular.office(draft.office)
         when = format_kb_date(draft.date, "day", lang) or draft.date
         services = ", ".join(service_label(kb, k, lang) for k in draft.services)
         place = place_with_region(consular, kb, draft.city, lang)
@@ -407,16 +409,34 @@ class ConfirmReception(ReceptionStep, state="reception:confirm"):
             services=list(draft.services),
             note=dict(draft.note),
         )
-        lang = i18n.current_locale
-        card = reception_card(kb, reception, lang, past=is_past(reception, today()))
+        title = _("Reception added. Add its address, hours, booking link and contact below, "
+                  "then announce it.")  # fmt: skip
+        await show_details(query, kb, consular, i18n.current_locale, today(), reception, title)
+
+
+async def show_details(event: Event, kb: KnowledgeBase, consular: ConsularDirectory, lang: str,
+                       today: date, item: Office | Reception, title: str) -> None:  # fmt: skip
+    """An office's or a reception's card under `title`, with a button for each detail a
+    moderator may give (and, for a reception, the announcement)."""
+    announce = None
+    if isinstance(item, Reception):
+        office = await consular.office(item.office)
+        card = reception_card(kb, item, lang, past=is_past(item, today), office=office)
+        region = consular.region_of(item.region or item.city)
         label = (
             _("📣 Announce to subscribers of {region}").format(region=texts_in(region.name, lang))
             if region is not None
             else _("📣 Announce to subscribers")
         )
-        markup = announce_menu(label, ReceptionAnnounceCB(id=reception.id))
-        title = "✅ <b>" + escape(_("Reception added.")) + "</b>\n\n"
-        await show(query, title + card, markup)
+        announce = (label, ReceptionAnnounceCB(id=item.id))
+    else:
+        card = office_card(kb, item, lang)
+    text = "✅ <b>" + escape(title) + "</b>\n\n" + card
+    markup = details_menu(item.id, office=isinstance(item, Office), announce=announce)
+    if isinstance(event, CallbackQuery):
+        await show(event, text, markup)
+    else:
+        await event.answer(text, reply_markup=markup)
 
 
 # -- event ------------------------------------------------------------------------------------
@@ -486,7 +506,7 @@ class PickEventKind(EventStep, state="event:kind"):
     @on.message.enter()
     async def ask(self, message: Message, kb: KnowledgeBase, i18n: I18n) -> None:
         draft = await self.draft()
-        place = kb.gazetteer.name(draft.city, i18n.current_locale)
+        place = places(kb).name(draft.city, i18n.current_locale)
         text = Text(header(True, 4), "\n\n", "📍 ", place, "\n\n", _("What kind of event is it?"))
         await send(message, text, kinds_menu(EVENT_KINDS))
 
@@ -535,7 +555,7 @@ class ConfirmEvent(EventStep, state="event:confirm"):
             as_line(Bold(_("Check the event and confirm."))),
             *texts_lines("title", draft.title),
             as_line("🗓 ", _("Date: {date}").format(date=when)),
-            as_line("📍 ", _("Place: {place}").format(place=kb.gazetteer.name(draft.city, lang))),
+            as_line("📍 ", _("Place: {place}").format(place=places(kb).name(draft.city, lang))),
             as_line("🏷 ", _("Kind: {kind}").format(kind=event_kind_label(draft.kind))),
             *texts_lines("summary", draft.summary),
         ]  # fmt: skip

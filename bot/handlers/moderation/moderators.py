@@ -244,6 +244,35 @@ def describe(entry: AuditEntry, names: dict[int, str], settings: Settings, local
         return _("added a reception in {city} on {date}").format(
             city=d.get("city", ""), date=_date(d.get("date"), locale)
         )
+    if action == "office.add":
+        return _("added the office “{name}” in {city}").format(
+            name=d.get("name", ""), city=d.get("city", "")
+        )
+    if action == "consular.edit":
+        kind, _sep, item_id = str(d.get("subject", "")).partition(":")
+        fields = {
+            "venue": _("the address"),
+            "hours": _("the opening hours"),
+            "booking_url": _("the booking link"),
+            "contact": _("the contact"),
+            "lat": _("the map point"),
+            "lon": _("the map point"),
+            "services": _("the services"),
+        }
+        field = fields.get(str(d.get("field")), str(d.get("field")))
+        if kind == "office":
+            template = (
+                _("removed {field} of the office {id}")
+                if d.get("removed")
+                else _("set {field} of the office {id}")
+            )
+        else:
+            template = (
+                _("removed {field} of the reception {id}")
+                if d.get("removed")
+                else _("set {field} of the reception {id}")
+            )
+        return template.format(field=field, id=item_id)
     if action == "event.add":
         return _("added the event “{id}” in {city} on {date}").format(
             id=d.get("id", ""), city=d.get("city", ""), date=_date(d.get("date"), locale)
