@@ -105,6 +105,7 @@ async def test_a_moderator_adds_an_office_with_its_details_and_users_find_it(
     assert "Kazakh missions are in Russia" in text_of(admin)
     await admin.send("Казань")
     assert "office's name in Russian" in text_of(admin)
+    assert "at least one language is needed" in text_of(admin)  # said first, not last
     await admin.send("Генеральное консульство Казахстана в Казани")
     await admin.press(label="⏭ Skip")  # no Kazakh name
     await admin.send("Consulate General of Kazakhstan in Kazan")

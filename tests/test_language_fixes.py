@@ -203,7 +203,7 @@ async def test_no_receptions_in_a_place_reads_naturally_in_russian(
     await chat.send("/consular")
     await chat.press("c:city")
     reply = await chat.send("Атырау")
-    assert (reply.text or "").startswith("Атырау: приёмы пока неизвестны.")
+    assert (reply.text or "").startswith("Атырау: консульские учреждения и приёмы пока неизвестны.")
     assert "в месте" not in (reply.text or "")
 
 
@@ -268,13 +268,13 @@ async def test_help_lists_staff_commands_to_staff_only(
 
 def test_plural_forms_follow_each_language() -> None:
     i18n = create_i18n("ru")
-    one, many = "{count} reception is known.", "{count} receptions are known."
+    one, many = "{count} upcoming reception.", "{count} upcoming receptions."
     ru = [i18n.gettext(one, many, n, locale="ru").format(count=n) for n in (1, 3, 5, 21)]
     assert ru == [
-        "Известен 1 приём.",
-        "Известно 3 приёма.",
-        "Известно 5 приёмов.",
-        "Известен 21 приём.",
+        "1 предстоящий приём.",
+        "3 предстоящих приёма.",
+        "5 предстоящих приёмов.",
+        "21 предстоящий приём.",
     ]
     one, many = (
         "This text is too long ({count} character); the limit is {limit}.",

@@ -21,6 +21,7 @@ from bot.services.announcements import Review
 from bot.services.knowledge import KnowledgeSync
 from bot.storage.database import Database
 from bot.storage.documents import DocumentRepo
+from bot.storage.offices import DetailsRepo, OfficeRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
@@ -216,3 +217,31 @@ async def test_events_take_a_free_id(
     assert [d.id for d in stored.documents] == ["event-20261130120000", "event-20261130120000-2"]
     assert kb.document("event-20261130120000-2") is not None
     assert await actions(database) == ["event.add", "event.add"]
+
+
+async def test_offices_and_their_details_are_stored_per_field_and_audited(
+    database: Database,
+) -> None:
+    """Each detail is its own row: setting one never loses another, an empty value
+    removes it, and a map point (two fields) is one audited change."""
+    services = Services.create(database)
+    office = await services.consular.add_office(
+        AUTHOR, kind="consulate-general", country="KZ", city_id="kazan-551487",
+        name={"ru": "Генеральное консульство Казахстана в Казани"},
+    )  # fmt: skip
+    assert office.id.startswith("o")
+    assert await OfficeRepo(database).get(office.id) == office
+    assert await OfficeRepo(database).get("o99999999999") is None  # forged: beyond the column
+    key = f"office:{office.id}"
+    await services.consular.set_details(AUTHOR, key, {"venue": {"ru": "ул. Островского, 1"}})
+    await services.consular.set_details(AUTHOR, key, {"lat": 55.79, "lon": 49.12})
+    await services.consular.set_details(AUTHOR, key, {"contact": "+7 843 000-00-00"})
+    await services.consular.set_details(AUTHOR, key, {"contact": None})  # removed
+    assert await DetailsRepo(database).of(key) == {
+        "venue": {"ru": "ул. Островского, 1"},
+        "lat": 55.79,
+        "lon": 49.12,
+    }
+    assert await actions(database) == ["office.add", *["consular.edit"] * 4]
+    last = (await AuditRepo(database).recent())[0]
+    assert last.details == {"subject": key, "field": "contact", "removed": True}

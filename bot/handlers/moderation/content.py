@@ -152,8 +152,11 @@ class LanguageTexts(TextsStep, ContentStep):
     step: ClassVar[int]
     is_event: ClassVar[bool]
 
+    def heading(self) -> Text:
+        return header(self.is_event, self.step)
+
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
-        parts: list[Text | str] = [header(self.is_event, self.step), "\n\n"]
+        parts: list[Text | str] = [self.heading(), "\n\n"]
         if self.field == "note" and lang == LOCALES[0]:
             parts += [
                 _(
@@ -162,6 +165,9 @@ class LanguageTexts(TextsStep, ContentStep):
                 ),
                 "\n",
             ]
+        if self.required and lang == LOCALES[0]:  # said at the start, not at the last language
+            parts += [_("A text in at least one language is needed; the others can be skipped."),
+                      "\n"]  # fmt: skip
         parts.append(self.ask_in(lang, last_chance=last_chance))
         return Text(*parts)
 

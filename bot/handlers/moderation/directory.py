@@ -166,8 +166,8 @@ class TypeOfficeCity(CityStep, OfficeStep, state="office:city"):
 class WriteOfficeName(LanguageTexts, OfficeStep, state="office:name"):
     field, step, is_event, limit = "name", 4, False, MAX_NAME
 
-    def prompt(self, lang: str, *, last_chance: bool) -> Text:
-        return Text(office_header(4), "\n\n", self.ask_in(lang, last_chance=last_chance))
+    def heading(self) -> Text:
+        return office_header(4)
 
     async def languages(self) -> tuple[list[str], int, dict[str, str]]:
         draft = await self.draft()
