@@ -223,9 +223,7 @@ async def test_a_reception_with_a_venue_is_upcoming_mapped_announced_and_reminde
     # the reminder (and the announcement it is built on) carry the venue in each language
     consular: ConsularDirectory = bot.dp["consular"]
     upcoming = await consular.upcoming(TODAY)
-    _audience, texts = await reminder_announcement(
-        bot.kb, consular, upcoming[0], create_i18n("ru")
-    )
+    _audience, texts = await reminder_announcement(bot.kb, consular, upcoming[0], create_i18n("ru"))
     assert "Тәуелсіздік к-сі, 10" in texts["kk"] and "ул. Тауелсиздик, 10" in texts["ru"]
     assert "Consulate General of Russia in Almaty" in texts["en"]
 
