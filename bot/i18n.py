@@ -28,6 +28,13 @@ def language_name(code: str) -> str:
     return names.get(code, code)
 
 
+def in_language(code: str) -> str:
+    """ "in Russian" as it fits into a sentence ("на русском языке", "орыс тілінде"), for
+    the wizards' prompts that ask for a text in one language."""
+    phrases = {"ru": _("in Russian"), "kk": _("in Kazakh"), "en": _("in English")}
+    return phrases.get(code, code)
+
+
 def compile_catalogs(locales_dir: Path = LOCALES_DIR, *, force: bool = False) -> list[Path]:
     """Compile every `messages.po` whose `.mo` is missing or older; returns those written."""
     written = []

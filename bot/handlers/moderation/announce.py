@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -31,9 +30,7 @@ from bot.commands import command
 from bot.config import LOCALES, Settings
 from bot.consular import ConsularDirectory, subscribable_regions
 from bot.delivery import BroadcastService
-from bot.formatting import format_moment
 from bot.handlers.moderation.announcements import ask_approvers
-from bot.handlers.moderation.audience import audience_label
 from bot.handlers.moderation.wizard import (
     Draft,
     Event,
@@ -46,7 +43,7 @@ from bot.handlers.moderation.wizard import (
     stale,
     step_over,
 )
-from bot.i18n import language_name
+from bot.i18n import in_language, language_name
 from bot.kb.search import KnowledgeBase
 from bot.keyboards.announce import (
     audience_menu,
@@ -62,6 +59,8 @@ from bot.keyboards.announce import (
 from bot.keyboards.callbacks import AnnounceAction, AnnounceCB, ReceptionAnnounceCB
 from bot.notify import reception_announcement
 from bot.services import Services
+from bot.staff.audience import audience_label, reach_line
+from bot.staff.people import when_label
 from bot.storage.database import Database
 from bot.storage.roles import ModeratorRepo
 from bot.storage.subscriptions import TOPICS
@@ -108,22 +107,6 @@ def readers_of(audience: Audience, counts: dict[str, int]) -> list[str]:
     return [lang for lang in LOCALES if counts.get(lang)] or list(LOCALES)
 
 
-def reach_line(counts: dict[str, int]) -> str:
-    total = sum(counts.values())
-    parts = " · ".join(f"{lang.upper()} {counts.get(lang, 0)}" for lang in LOCALES)
-    return _(
-        "It reaches {count} user ({parts}).", "It reaches {count} users ({parts}).", total
-    ).format(count=total, parts=parts)
-
-
-def when_label(send_at: datetime | None, settings: Settings, lang: str) -> str:
-    """The schedule as the moderator reads it: their locale, `TIMEZONE`, no seconds."""
-    if send_at is None:
-        return _("now")
-    zone = ZoneInfo(settings.timezone)
-    return format_moment(send_at, zone, lang) + f" ({settings.timezone})"
-
-
 def parse_audience(value: str, kb: KnowledgeBase) -> Audience | None:
     """A pressed audience button's value; None for one no menu offers (stale or forged)."""
     kind, _sep, key = value.partition(".")
@@ -146,9 +129,6 @@ class AnnounceStep(WizardScene):
 
     async def draft(self) -> AnnouncementDraft:
         return AnnouncementDraft.from_data(await self.wizard.get_data())
-
-    async def save(self, draft: AnnouncementDraft) -> None:
-        await self.wizard.update_data(draft.to_data())
 
     async def cancelled(self, event: Event) -> None:
         await replace(event, Text(_("Cancelled. Nothing was sent.")))
@@ -221,11 +201,9 @@ class WriteTexts(TextsStep, AnnounceStep, state="announce:texts"):
         await self.save(draft.model_copy(update={"asked": asked, "texts": texts}))
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
-        ask = {
-            "ru": _("Send the text in Russian (plain text, up to 4096 characters)."),
-            "kk": _("Send the text in Kazakh (plain text, up to 4096 characters)."),
-            "en": _("Send the text in English (plain text, up to 4096 characters)."),
-        }[lang]
+        ask = _("Send the text {in_language} (plain text, up to 4096 characters).").format(
+            in_language=in_language(lang)
+        )
         if last_chance:
             return Text(ask, " ", _("An announcement needs a text in at least one language."))
         return Text(ask, " ", _("Or press “{button}”.").format(button=_("Skip")))

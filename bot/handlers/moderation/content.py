@@ -43,7 +43,7 @@ from bot.handlers.moderation.wizard import (
     step_over,
 )
 from bot.handlers.render import show
-from bot.i18n import language_name
+from bot.i18n import in_language
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Office, Place, Reception
@@ -59,6 +59,7 @@ from bot.keyboards.content import (
 )
 from bot.services import Services
 from bot.services.documents import DocumentService, event_document
+from bot.staff.drafts import date_hint, header, place_with_region, texts_lines
 from bot.typed_input import parse_date, resolve_city
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,6 @@ MAX_NOTE = 1000
 MAX_TITLE = 200
 MAX_SUMMARY = 1500
 EVENT_KINDS = ("meeting", "conference", "agreement", "reception", "visit")
-STEPS = 6  # both wizards: five steps and the confirmation
 
 
 class ReceptionDraft(Draft):
@@ -91,43 +91,6 @@ class EventDraft(Draft):
     kind: str = ""
     summary: dict[str, str] = Field(default_factory=dict)
     summaries_asked: int = 0
-
-
-def header(is_event: bool, step: int) -> Text:
-    title = _("New event") if is_event else _("New consular reception")
-    progress = _("Step {step} of {total}").format(step=step, total=STEPS)
-    return Text("📅 " if is_event else "🛂 ", Bold(title), " · ", progress)
-
-
-def date_hint(today: date) -> str:
-    return _("Type the date as YYYY-MM-DD or DD.MM.YYYY, for example {iso} or {dotted}.").format(
-        iso=today.isoformat(), dotted=today.strftime("%d.%m.%Y")
-    )
-
-
-def place_with_region(consular: ConsularDirectory, kb: KnowledgeBase, city: str, lang: str) -> str:
-    name = places(kb).name(city, lang)
-    region = consular.region_of(city)
-    if region is not None and region.id != city:
-        name += ", " + texts_in(region.name, lang)
-    return name
-
-
-def texts_lines(field: str, texts: dict[str, str]) -> list[Text]:
-    """'Note (Russian): …' for every language given."""
-    lines = []
-    for lang in LOCALES:
-        if lang not in texts:
-            continue
-        if field == "note":
-            template = _("Note ({language}): {text}")
-        elif field == "title":
-            template = _("Title ({language}): {text}")
-        else:
-            template = _("Summary ({language}): {text}")
-        icon = "📄 " if field == "title" else "📝 "
-        lines.append(as_line(icon, template.format(language=language_name(lang), text=texts[lang])))
-    return lines
 
 
 # -- what both wizards share ------------------------------------------------------------------
@@ -168,10 +131,12 @@ class LanguageTexts(TextsStep, ContentStep):
         if self.required and lang == LOCALES[0]:  # said at the start, not at the last language
             parts += [_("A text in at least one language is needed; the others can be skipped."),
                       "\n"]  # fmt: skip
-        parts.append(self.ask_in(lang, last_chance=last_chance))
+        ask = self.ask_in(lang, last_chance=last_chance)  # "... {in_language} ..."
+        parts.append(ask.format(in_language=in_language(lang)))
         return Text(*parts)
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
+        """The prompt, with `{in_language}` where the language goes."""
         raise NotImplementedError
 
     def skip_markup(self, lang: str, *, can_skip: bool) -> InlineKeyboardMarkup:
@@ -243,9 +208,6 @@ class CityStep(TypedStep):
 class ReceptionStep(ContentStep):
     async def draft(self) -> ReceptionDraft:
         return ReceptionDraft.from_data(await self.wizard.get_data())
-
-    async def save(self, draft: ReceptionDraft) -> None:
-        await self.wizard.update_data(draft.to_data())
 
 
 class PickOffice(ReceptionStep, state="reception:office"):
@@ -359,12 +321,8 @@ class WriteNote(LanguageTexts, ReceptionStep, state="reception:note"):
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
-            return _("Type the note in English. At least one note is needed.")
-        return {
-            "ru": _("Type the note in Russian, or press Skip."),
-            "kk": _("Type the note in Kazakh, or press Skip."),
-            "en": _("Type the note in English, or press Skip."),
-        }[lang]
+            return _("Type the note {in_language}. At least one note is needed.")
+        return _("Type the note {in_language}, or press Skip.")
 
     async def finished(self, event: Event, bot: Bot) -> None:
         await self.wizard.goto(ConfirmReception)
@@ -452,9 +410,6 @@ class EventStep(ContentStep):
     async def draft(self) -> EventDraft:
         return EventDraft.from_data(await self.wizard.get_data())
 
-    async def save(self, draft: EventDraft) -> None:
-        await self.wizard.update_data(draft.to_data())
-
 
 class WriteTitle(LanguageTexts, EventStep, state="event:title"):
     field, step, is_event, limit = "title", 1, True, MAX_TITLE
@@ -469,12 +424,8 @@ class WriteTitle(LanguageTexts, EventStep, state="event:title"):
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
-            return _("Type the title in English. At least one title is needed.")
-        return {
-            "ru": _("Type the event title in Russian, or press Skip."),
-            "kk": _("Type the event title in Kazakh, or press Skip."),
-            "en": _("Type the event title in English, or press Skip."),
-        }[lang]
+            return _("Type the title {in_language}. At least one title is needed.")
+        return _("Type the event title {in_language}, or press Skip.")
 
     async def finished(self, event: Event, bot: Bot) -> None:
         await self.wizard.goto(TypeEventDate)
@@ -539,11 +490,7 @@ class WriteSummary(LanguageTexts, EventStep, state="event:summary"):
         await self.save(draft.model_copy(update={"summaries_asked": asked, "summary": texts}))
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
-        return {
-            "ru": _("Type a short summary in Russian (2–3 sentences), or press Skip."),
-            "kk": _("Type a short summary in Kazakh (2–3 sentences), or press Skip."),
-            "en": _("Type a short summary in English (2–3 sentences), or press Skip."),
-        }[lang]
+        return _("Type a short summary {in_language} (2–3 sentences), or press Skip.")
 
     async def finished(self, event: Event, bot: Bot) -> None:
         await self.wizard.goto(ConfirmEvent)

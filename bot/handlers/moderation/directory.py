@@ -25,14 +25,9 @@ from bot.commands import command
 from bot.config import LOCALES
 from bot.consular import ConsularDirectory, places, subject
 from bot.consular_cards import mission_label, office_kind_label
-from bot.handlers.moderation.content import (
-    CityStep,
-    ContentStep,
-    LanguageTexts,
-    show_details,
-    texts_lines,
-)
+from bot.handlers.moderation.content import CityStep, ContentStep, LanguageTexts, show_details
 from bot.handlers.moderation.wizard import Draft, Event, alert, send, stale, step_over
+from bot.i18n import in_language
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import OFFICE_KINDS, Office, Place, Reception
@@ -46,6 +41,7 @@ from bot.keyboards.content import (
     services_menu,
 )
 from bot.services import Services
+from bot.staff.drafts import texts_lines
 from bot.typed_input import parse_contact, parse_link, parse_point
 
 MAX_NAME = 200
@@ -95,9 +91,6 @@ async def item_of(
 class OfficeStep(ContentStep):
     async def draft(self) -> OfficeDraft:
         return OfficeDraft.from_data(await self.wizard.get_data())
-
-    async def save(self, draft: OfficeDraft) -> None:
-        await self.wizard.update_data(draft.to_data())
 
 
 class PickMission(OfficeStep, state="office:mission"):
@@ -179,12 +172,8 @@ class WriteOfficeName(LanguageTexts, OfficeStep, state="office:name"):
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
-            return _("Type the office's name in English. At least one name is needed.")
-        return {
-            "ru": _("Type the office's name in Russian, or press Skip."),
-            "kk": _("Type the office's name in Kazakh, or press Skip."),
-            "en": _("Type the office's name in English, or press Skip."),
-        }[lang]
+            return _("Type the office's name {in_language}. At least one name is needed.")
+        return _("Type the office's name {in_language}, or press Skip.")
 
     async def finished(self, event: Event, bot: Bot) -> None:
         await self.wizard.goto(ConfirmOffice)
@@ -232,9 +221,6 @@ class DetailStep(ContentStep):
     async def draft(self) -> DetailsDraft:
         return DetailsDraft.from_data(await self.wizard.get_data())
 
-    async def save(self, draft: DetailsDraft) -> None:
-        await self.wizard.update_data(draft.to_data())
-
     async def store_value(self, event: Event, value: Any) -> None:
         """Save the field (an empty value removes it) and show the card again."""
         data = self.wizard.data
@@ -266,7 +252,9 @@ class EditTexts(LanguageTexts, DetailStep, state="details:texts"):
     field, step, is_event, limit, required = "details", 1, False, MAX_DETAIL_TEXT, False
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
-        return Text(self.ask_in(lang, last_chance=last_chance))
+        return Text(
+            self.ask_in(lang, last_chance=last_chance).format(in_language=in_language(lang))
+        )
 
     async def languages(self) -> tuple[list[str], int, dict[str, str]]:
         draft = await self.draft()
@@ -277,17 +265,9 @@ class EditTexts(LanguageTexts, DetailStep, state="details:texts"):
         await self.save(draft.model_copy(update={"asked": asked, "texts": texts}))
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
-        venue = {
-            "ru": _("Type the address in Russian, or press Skip."),
-            "kk": _("Type the address in Kazakh, or press Skip."),
-            "en": _("Type the address in English, or press Skip."),
-        }
-        hours = {
-            "ru": _("Type the opening hours in Russian, or press Skip."),
-            "kk": _("Type the opening hours in Kazakh, or press Skip."),
-            "en": _("Type the opening hours in English, or press Skip."),
-        }
-        return (venue if self.editing is DetailField.venue else hours)[lang]
+        if self.editing is DetailField.venue:
+            return _("Type the address {in_language}, or press Skip.")
+        return _("Type the opening hours {in_language}, or press Skip.")
 
     editing: DetailField = DetailField.venue
 

@@ -82,6 +82,10 @@ def not_a_command_or_file(message: Message) -> bool:
 class WizardScene(Scene):
     """The base of every wizard step."""
 
+    async def save(self, draft: Draft) -> None:
+        """Keep the wizard's draft (each wizard reads its own type back in `draft()`)."""
+        await self.wizard.update_data(draft.to_data())
+
     async def cancelled(self, event: Event) -> None:
         """Says that nothing was stored; each wizard words it for what it makes."""
         raise NotImplementedError

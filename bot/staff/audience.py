@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcast import Audience, AudienceKind
+from bot.config import LOCALES
 from bot.handlers.subscriptions import topic_label
 from bot.kb.search import KnowledgeBase
 
@@ -28,3 +29,11 @@ def audience_label(audience: Audience, kb: KnowledgeBase, lang: str) -> str:
             region=kb.gazetteer.name(audience.key or "", lang)
         )
     return _("subscribers of “{topic}”").format(topic=topic_label(audience.key or ""))
+
+
+def reach_line(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    parts = " · ".join(f"{lang.upper()} {counts.get(lang, 0)}" for lang in LOCALES)
+    return _(
+        "It reaches {count} user ({parts}).", "It reaches {count} users ({parts}).", total
+    ).format(count=total, parts=parts)
