@@ -22,6 +22,7 @@ from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import utcnow
 from tests import sql
+from tests.bots import polling, press, say
 
 ADMIN = 9001
 MOD = 9002
@@ -38,35 +39,10 @@ def admin_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"admin_ids": (ADMIN,), "broadcast_rate": 500.0})
 
 
-async def start(settings: Settings, devserver: DevServer) -> BotRunner:
-    runner = BotRunner(settings, token="123456:TEST", api_base=devserver.url, handle_as_tasks=False)
-    await runner.start()
-    await devserver.wait_for_long_poll(timeout=10)
-    return runner
-
-
 @pytest.fixture
 async def bot(admin_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    runner = await start(admin_settings, devserver)
-    try:
+    async with polling(admin_settings, devserver) as runner:
         yield runner
-    finally:
-        await runner.stop()
-
-
-async def say(
-    server: DevServer, uid: int, text: str, *, lang: str = "en", first_name: str | None = None
-) -> str:
-    update = server.inject.message(uid, text, language_code=lang, first_name=first_name)
-    await server.wait_consumed(update, timeout=15)
-    return server.messages_to(uid)[-1].text or ""
-
-
-async def press(server: DevServer, uid: int, data: str) -> dict[str, Any]:
-    """A button's data sent as it is (forged or stale, maybe: no button is checked)."""
-    update = server.inject.callback(uid, data, check_button=False)
-    await server.wait_consumed(update, timeout=15)
-    return update
 
 
 async def tap(server: DevServer, uid: int, label: str) -> dict[str, Any]:
@@ -150,16 +126,14 @@ async def test_the_list_says_what_each_one_is_in_words(
 async def test_the_list_uses_the_timezone_setting(
     admin_settings: Settings, devserver: DevServer
 ) -> None:
-    runner = await start(admin_settings.model_copy(update={"timezone": "Europe/Moscow"}), devserver)
-    try:
+    settings = admin_settings.model_copy(update={"timezone": "Europe/Moscow"})
+    async with polling(settings, devserver) as runner:
         assert runner.db is not None
         await say(devserver, ADMIN, "/start")
         await schedule(runner.db)
         listing = await say(devserver, ADMIN, "/announcements")
         assert "scheduled for 31 December 2099, 16:00" in listing
         assert "Times are in Europe/Moscow." in listing
-    finally:
-        await runner.stop()
 
 
 async def test_cancel_asks_first_and_only_the_confirm_cancels(

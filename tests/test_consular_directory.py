@@ -6,7 +6,6 @@ nobody gave is shown, and what is missing is said once."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -17,10 +16,10 @@ from bot.config import Settings
 from bot.consular import ConsularDirectory
 from bot.devserver import DevServer
 from bot.i18n import create_i18n
-from bot.kb.sources import DATA_DIR, INGESTED
 from bot.reminders import reminder_announcement
 from bot.runner import BotRunner
 from bot.storage.roles import AuditRepo
+from tests.bots import polling, with_own_data
 from tests.chat import Chat
 
 ADMIN_ID = 6100
@@ -32,24 +31,15 @@ NOT_GIVEN = "Not given by the sources"
 
 @pytest.fixture
 def dir_settings(settings: Settings, tmp_path: Path) -> Settings:
-    data_dir = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns(INGESTED))
-    return settings.model_copy(
-        update={"admin_ids": (ADMIN_ID,), "data_dir": data_dir, "kb_path": tmp_path / "kb.db"}
-    )
+    return with_own_data(settings, tmp_path, admin_ids=(ADMIN_ID,))
 
 
 @pytest.fixture
 async def bot(dir_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        dir_settings, token=TOKEN, api_base=devserver.url, handle_as_tasks=False,
-        today=lambda: TODAY,
-    )  # fmt: skip
-    async with runner:
-        await devserver.wait_for_long_poll(timeout=10)
+    async with polling(
+        dir_settings, devserver, token=TOKEN, today=lambda: TODAY, no_bad_requests=True
+    ) as runner:
         yield runner
-        bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
-        assert bad == [], [(c.method, c.error) for c in bad]
 
 
 def text_of(chat: Chat) -> str:

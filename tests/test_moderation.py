@@ -28,6 +28,7 @@ from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import utcnow
 from tests import sql
+from tests.bots import polling, press, say
 
 ADMIN = 9001
 MOD = 9002
@@ -44,32 +45,10 @@ def admin_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"admin_ids": (ADMIN,), "broadcast_rate": 500.0})
 
 
-async def start(settings: Settings, devserver: DevServer) -> BotRunner:
-    runner = BotRunner(settings, token="123456:TEST", api_base=devserver.url, handle_as_tasks=False)
-    await runner.start()
-    await devserver.wait_for_long_poll(timeout=10)
-    return runner
-
-
 @pytest.fixture
 async def bot(admin_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    runner = await start(admin_settings, devserver)
-    try:
+    async with polling(admin_settings, devserver) as runner:
         yield runner
-    finally:
-        await runner.stop()
-
-
-async def say(server: DevServer, uid: int, text: str, lang: str = "en") -> str:
-    update = server.inject.message(uid, text, language_code=lang)
-    await server.wait_consumed(update, timeout=15)
-    return server.messages_to(uid)[-1].text or ""
-
-
-async def press(server: DevServer, uid: int, data: str) -> dict[str, Any]:
-    update = server.inject.callback(uid, data, check_button=False)
-    await server.wait_consumed(update, timeout=15)
-    return update
 
 
 async def seed_subscribers(db: Database, n: int, topic: str = "consular") -> list[int]:
@@ -417,8 +396,8 @@ async def test_wizard_input_that_does_not_fit_is_answered_and_kept(
 async def test_second_moderator_must_approve(
     admin_settings: Settings, devserver: DevServer
 ) -> None:
-    runner = await start(admin_settings.model_copy(update={"require_approval": True}), devserver)
-    try:
+    settings = admin_settings.model_copy(update={"require_approval": True})
+    async with polling(settings, devserver) as runner:
         assert runner.db is not None
         await ModeratorRepo(runner.db).add(MOD, ADMIN)
         ids = await seed_subscribers(runner.db, 3)
@@ -435,8 +414,6 @@ async def test_second_moderator_must_approve(
             c.chat_id for c in devserver.get_calls("sendMessage") if c.ok and c.chat_id in set(ids)
         }
         assert got == set(ids)
-    finally:
-        await runner.stop()
 
 
 # -- a crash mid-broadcast ------------------------------------------------------------------

@@ -4,7 +4,6 @@ wizards, documents added to the knowledge base, /gaps, and that users reach none
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -13,12 +12,12 @@ import pytest
 
 from bot.config import Settings
 from bot.devserver import DevServer
-from bot.kb.sources import DATA_DIR, INGESTED
 from bot.keyboards.callbacks import UploadAction
 from bot.runner import BotRunner
 from bot.storage.documents import DocumentRepo
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
+from tests.bots import polling, with_own_data
 from tests.chat import Chat
 
 ADMIN_ID = 5100
@@ -31,27 +30,15 @@ TOKEN = "123456:TEST-content"
 @pytest.fixture
 def mod_settings(settings: Settings, tmp_path: Path) -> Settings:
     """An admin, and a data folder and KB of its own (the shared KB stays untouched)."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns(INGESTED))
-    return settings.model_copy(
-        update={"admin_ids": (ADMIN_ID,), "data_dir": data_dir, "kb_path": tmp_path / "kb.db"}
-    )
+    return with_own_data(settings, tmp_path, admin_ids=(ADMIN_ID,))
 
 
 @pytest.fixture
 async def bot(mod_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        mod_settings,
-        token=TOKEN,
-        api_base=devserver.url,
-        handle_as_tasks=False,
-        today=lambda: TODAY,
-    )
-    async with runner:
-        await devserver.wait_for_long_poll(timeout=10)
+    async with polling(
+        mod_settings, devserver, token=TOKEN, today=lambda: TODAY, no_bad_requests=True
+    ) as runner:
         yield runner
-        bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
-        assert bad == [], [(c.method, c.error) for c in bad]
 
 
 def mtime(path: Path) -> int:
