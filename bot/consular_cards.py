@@ -15,7 +15,7 @@ from bot.consular import places
 from bot.formatting import date_locale, format_kb_date
 from bot.i18n import language_name
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import Office, Reception
+from bot.kb.sources import Office, Reception, VenueDetails
 
 
 def service_label(kb: KnowledgeBase, key: str, lang: str) -> str:
@@ -60,7 +60,7 @@ def reception_title(kb: KnowledgeBase, reception: Reception, lang: str) -> str:
     return _("Reception in {city}, {date}").format(city=city, date=when)
 
 
-def detail_lines(item: Office | Reception, lang: str) -> list[str]:
+def detail_lines(item: VenueDetails, lang: str) -> list[str]:
     """Venue, hours, booking link and contact, those given (HTML)."""
     lines = []
     venue = given_in(item.venue, lang)
@@ -77,7 +77,7 @@ def detail_lines(item: Office | Reception, lang: str) -> list[str]:
     return lines
 
 
-def unknown_line(item: Office | Reception, lang: str) -> str | None:
+def unknown_line(item: VenueDetails, lang: str) -> str | None:
     """One line naming what neither a source nor a moderator gave, or None."""
     missing = []
     if not item.venue:

@@ -106,8 +106,21 @@ DETAIL_FIELDS = ("venue", "hours", "booking_url", "contact", "lat", "lon", "serv
 OFFICE_KINDS = ("embassy", "consulate-general", "consulate", "honorary-consul")
 
 
+@dataclass(slots=True, kw_only=True)
+class VenueDetails:
+    """What a moderator may give of an office's or a reception's venue (see
+    `DETAIL_FIELDS`); the sources give none of it."""
+
+    venue: Texts = field(default_factory=dict)  # the address, per language
+    hours: Texts = field(default_factory=dict)
+    booking_url: str | None = None
+    contact: str | None = None
+    lat: float | None = None  # the venue's map point, when given
+    lon: float | None = None
+
+
 @dataclass(slots=True)
-class Office:
+class Office(VenueDetails):
     """A diplomatic or consular office: `country` is the state it represents (RU: a
     Russian mission, in Kazakhstan; KZ: a Kazakh one, in Russia)."""
 
@@ -121,16 +134,10 @@ class Office:
     sources: list[str] = field(default_factory=list)
     kind: str | None = None  # one of OFFICE_KINDS, when known
     services: list[str] = field(default_factory=list)
-    venue: Texts = field(default_factory=dict)
-    hours: Texts = field(default_factory=dict)
-    booking_url: str | None = None
-    contact: str | None = None
-    lat: float | None = None  # the venue's map point, when given
-    lon: float | None = None
 
 
 @dataclass(slots=True)
-class Reception:
+class Reception(VenueDetails):
     id: str
     office: str
     city: str
@@ -143,12 +150,6 @@ class Reception:
     kind: str | None = None
     audience: str | None = None
     document: str | None = None
-    venue: Texts = field(default_factory=dict)
-    hours: Texts = field(default_factory=dict)
-    booking_url: str | None = None
-    contact: str | None = None
-    lat: float | None = None  # the venue's map point, when given
-    lon: float | None = None
 
 
 @dataclass(slots=True)
