@@ -101,6 +101,7 @@ async def test_a_moderator_adds_an_office_with_its_details_and_users_find_it(
     await admin.send("Consulate General of Kazakhstan in Kazan")
     summary = text_of(admin)
     assert "Check the office and confirm." in summary and "Kazan" in summary
+    assert "Name (Russian): Генеральное консульство Казахстана в Казани" in summary
     await admin.press(label="✅ Confirm")
     added = text_of(admin)
     assert "Office added." in added and "Consulate General of Kazakhstan in Kazan" in added

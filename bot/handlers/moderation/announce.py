@@ -10,19 +10,17 @@ engine's own rendering and send call).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
-from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.formatting import Bold, Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import Field
 
-from bot.broadcast import Announcement, AnnouncementStatus, Audience, AudienceKind
+from bot.broadcast import Audience, AudienceKind
 from bot.broadcast.audience import count as count_audience
 from bot.broadcast.message import render, send_rendered
 from bot.broadcast.models import MAX_CAPTION
@@ -32,7 +30,6 @@ from bot.consular import ConsularDirectory, subscribable_regions
 from bot.delivery import BroadcastService
 from bot.handlers.moderation.announcements import ask_approvers
 from bot.handlers.moderation.wizard import (
-    Draft,
     Event,
     TextsStep,
     WizardScene,
@@ -60,43 +57,13 @@ from bot.keyboards.callbacks import AnnounceAction, AnnounceCB, ReceptionAnnounc
 from bot.notify import reception_announcement
 from bot.services import Services
 from bot.staff.audience import audience_label, reach_line
+from bot.staff.drafts import AnnouncementDraft, announcement_summary
 from bot.staff.people import when_label
 from bot.storage.database import Database
 from bot.storage.roles import ModeratorRepo
 from bot.storage.subscriptions import TOPICS
 from bot.storage.users import UserRecord
-from bot.typed_input import parse_when
-
-
-class AnnouncementDraft(Draft):
-    KEY: ClassVar[str] = "announcement"
-
-    audience: str = ""  # Audience.to_json()
-    counts: dict[str, int] = Field(default_factory=dict)  # recipients by language
-    languages: list[str] = Field(default_factory=list)  # to ask a text in, in order
-    asked: int = 0
-    texts: dict[str, str] = Field(default_factory=dict)
-    fallback: str | None = None
-    photo: str | None = None
-    link: str | None = None
-    send_at: datetime | None = None
-    typing_time: bool = False  # "At a time…" was pressed: a typed time is expected
-
-    def target(self) -> Audience:
-        return Audience.from_json(self.audience)
-
-    def announcement(self, author: int) -> Announcement:
-        return Announcement(
-            id=0,
-            created_by=author,
-            created_at="",
-            status=AnnouncementStatus.DRAFT,
-            audience=self.target(),
-            texts=dict(self.texts),
-            fallback=self.fallback,
-            photo=self.photo,
-            link=self.link,
-        )
+from bot.typed_input import parse_link, parse_when
 
 
 def readers_of(audience: Audience, counts: dict[str, int]) -> list[str]:
@@ -282,12 +249,10 @@ class AddMedia(AnnounceStep, state="announce:media"):
         await self.save(draft.model_copy(update={"photo": message.photo[-1].file_id, "link": None}))
         await self.wizard.goto(ChooseTime)
 
-    @on.message(F.text.regexp(r"^\s*https?://\S+\s*$"))
-    async def link(self, message: Message) -> None:
+    @on.message(F.text.func(parse_link).as_("link"))
+    async def link(self, message: Message, link: str) -> None:
         draft = await self.draft()
-        await self.save(
-            draft.model_copy(update={"link": (message.text or "").strip(), "photo": None})
-        )
+        await self.save(draft.model_copy(update={"link": link, "photo": None}))
         await self.wizard.goto(ChooseTime)
 
     @on.callback_query(AnnounceCB.filter(F.action == AnnounceAction.no_media))
@@ -358,20 +323,8 @@ class Confirm(AnnounceStep, state="announce:confirm"):
     async def summary(self, event: Event, kb: KnowledgeBase, settings: Settings,
                       i18n: I18n) -> None:  # fmt: skip
         draft = await self.draft()
-        lang = i18n.current_locale
-        languages = ", ".join(language_name(code) for code in LOCALES if code in draft.texts)
-        audience = audience_label(draft.target(), kb, lang)
-        lines = [
-            as_line("📣 ", Bold(_("Ready to send"))),
-            as_line(
-                _("Audience: {audience}.").format(audience=audience), " ", reach_line(draft.counts)
-            ),
-            as_line(_("Texts: {languages}.").format(languages=languages)),
-            as_line(_("When: {when}.").format(when=when_label(draft.send_at, settings, lang))),
-        ]
-        if settings.require_approval:
-            lines.append(as_line(_("A second moderator must approve it before it is sent.")))
-        await send(event, Text(*lines), confirm_menu())
+        await send(event, announcement_summary(draft, kb, settings, i18n.current_locale),
+                   confirm_menu())  # fmt: skip
 
     @on.callback_query(AnnounceCB.filter(F.action == AnnounceAction.confirm))
     async def confirmed(self, query: CallbackQuery, services: Services, settings: Settings,

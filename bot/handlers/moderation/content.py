@@ -20,19 +20,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
-from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import Field
 
-from bot.cards import event_card, event_kind_label, texts_in
+from bot.cards import event_card, texts_in
 from bot.commands import command
 from bot.config import LOCALES
-from bot.consular import ConsularDirectory, is_past, places
-from bot.consular_cards import office_card, reception_card, service_label
+from bot.consular import ConsularDirectory, places
 from bot.formatting import format_kb_date
 from bot.handlers.moderation.wizard import (
-    Draft,
     Event,
     TextsStep,
     WizardScene,
@@ -47,11 +44,10 @@ from bot.i18n import in_language
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import Office, Place, Reception
-from bot.keyboards.callbacks import ContentAction, ContentCB, ReceptionAnnounceCB
+from bot.keyboards.callbacks import ContentAction, ContentCB
 from bot.keyboards.content import (
     cancel_menu,
     confirm_menu,
-    details_menu,
     kinds_menu,
     offices_menu,
     services_menu,
@@ -59,7 +55,16 @@ from bot.keyboards.content import (
 )
 from bot.services import Services
 from bot.services.documents import DocumentService, event_document
-from bot.staff.drafts import date_hint, header, place_with_region, texts_lines
+from bot.staff.consular import details_screen
+from bot.staff.drafts import (
+    EventDraft,
+    ReceptionDraft,
+    date_hint,
+    event_summary,
+    header,
+    place_with_region,
+    reception_summary,
+)
 from bot.typed_input import parse_date, resolve_city
 
 log = logging.getLogger(__name__)
@@ -68,29 +73,6 @@ MAX_NOTE = 1000
 MAX_TITLE = 200
 MAX_SUMMARY = 1500
 EVENT_KINDS = ("meeting", "conference", "agreement", "reception", "visit")
-
-
-class ReceptionDraft(Draft):
-    KEY: ClassVar[str] = "reception"
-
-    office: str = ""
-    city: str = ""
-    date: str = ""  # ISO
-    services: list[str] = Field(default_factory=list)
-    note: dict[str, str] = Field(default_factory=dict)
-    asked: int = 0  # languages asked for a note
-
-
-class EventDraft(Draft):
-    KEY: ClassVar[str] = "event"
-
-    title: dict[str, str] = Field(default_factory=dict)
-    titles_asked: int = 0
-    date: str = ""
-    city: str = ""
-    kind: str = ""
-    summary: dict[str, str] = Field(default_factory=dict)
-    summaries_asked: int = 0
 
 
 # -- what both wizards share ------------------------------------------------------------------
@@ -267,22 +249,30 @@ class TypeReceptionDate(DateStep, ReceptionStep, state="reception:date"):
         await self.wizard.goto(PickServices)
 
 
-class PickServices(ReceptionStep, state="reception:services"):
-    def screen(self, draft: ReceptionDraft, lang: str, today: date) -> Text:
-        day = date.fromisoformat(draft.date)
-        parts: list[Text | str] = [
-            header(False, 4), "\n\n", "🗓 ", format_kb_date(draft.date, "day", lang) or "",
-        ]  # fmt: skip
-        if day < today:
-            parts += ["\n⚠️ ", _("This date is in the past. You can go on, or cancel.")]
-        parts += ["\n\n", _("Choose the services offered (at least one), then press Done.")]
-        return Text(*parts)
+class ServicesStep(ContentStep):
+    """Services toggled on a keyboard; Done goes on with those chosen."""
+
+    required: ClassVar[bool] = True  # at least one
+
+    async def chosen(self) -> list[str]:
+        raise NotImplementedError
+
+    async def keep(self, services: list[str]) -> None:
+        raise NotImplementedError
+
+    async def screen(self, lang: str, today: date) -> Text:
+        raise NotImplementedError
+
+    async def done_with(self, query: CallbackQuery, services: list[str]) -> None:
+        raise NotImplementedError
 
     @on.message.enter()
-    async def ask(self, message: Message, kb: KnowledgeBase, i18n: I18n,
+    @on.callback_query.enter()
+    async def ask(self, event: Event, kb: KnowledgeBase, i18n: I18n,
                   today: Callable[[], date]) -> None:  # fmt: skip
-        draft, lang = await self.draft(), i18n.current_locale
-        await send(message, self.screen(draft, lang, today()), services_menu(kb, [], lang))
+        lang = i18n.current_locale
+        menu = services_menu(kb, await self.chosen(), lang)
+        await send(event, await self.screen(lang, today()), menu)
 
     @on.callback_query(ContentCB.filter(F.action == ContentAction.service))
     async def toggle(self, query: CallbackQuery, callback_data: ContentCB, kb: KnowledgeBase,
@@ -292,19 +282,38 @@ class PickServices(ReceptionStep, state="reception:services"):
         if key is None:
             alert(callback_answer, step_over())
             return
-        draft, lang = await self.draft(), i18n.current_locale
-        chosen = [k for k in draft.services if k != key]
-        if key not in draft.services:
-            chosen.append(key)
-        draft = draft.model_copy(update={"services": chosen})
-        await self.save(draft)
-        await replace(query, self.screen(draft, lang, today()), services_menu(kb, chosen, lang))
+        before, lang = await self.chosen(), i18n.current_locale
+        chosen = [k for k in before if k != key] + ([] if key in before else [key])
+        await self.keep(chosen)
+        await replace(query, await self.screen(lang, today()), services_menu(kb, chosen, lang))
 
     @on.callback_query(ContentCB.filter(F.action == ContentAction.services_done))
     async def done(self, query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-        if not (await self.draft()).services:
+        chosen = await self.chosen()
+        if self.required and not chosen:
             alert(callback_answer, _("Choose at least one service."))
             return
+        await self.done_with(query, chosen)
+
+
+class PickServices(ServicesStep, ReceptionStep, state="reception:services"):
+    async def chosen(self) -> list[str]:
+        return (await self.draft()).services
+
+    async def keep(self, services: list[str]) -> None:
+        await self.save((await self.draft()).model_copy(update={"services": services}))
+
+    async def screen(self, lang: str, today: date) -> Text:
+        draft = await self.draft()
+        parts: list[Text | str] = [
+            header(False, 4), "\n\n", "🗓 ", format_kb_date(draft.date, "day", lang) or "",
+        ]  # fmt: skip
+        if date.fromisoformat(draft.date) < today:
+            parts += ["\n⚠️ ", _("This date is in the past. You can go on, or cancel.")]
+        parts += ["\n\n", _("Choose the services offered (at least one), then press Done.")]
+        return Text(*parts)
+
+    async def done_with(self, query: CallbackQuery, services: list[str]) -> None:
         await self.wizard.goto(WriteNote)
 
 
@@ -334,27 +343,8 @@ class ConfirmReception(ReceptionStep, state="reception:confirm"):
     async def summary(self, event: Event, kb: KnowledgeBase, consular: ConsularDirectory,
                       i18n: I18n, today: Callable[[], date]) -> None:  # fmt: skip
         draft, lang = await self.draft(), i18n.current_locale
-        office = await consular.office(draft.office)
-        when = format_kb_date(draft.date, "day", lang) or draft.date
-        services = ", ".join(service_label(kb, k, lang) for k in draft.services)
-        place = place_with_region(consular, kb, draft.city, lang)
-        lines: list[Text | str] = [
-            header(False, 6), "\n\n",
-            as_line(Bold(_("Check the reception and confirm."))),
-            as_line("🏛 ", _("Office: {office}").format(
-                office=texts_in(office.name, lang) if office else draft.office)),
-            as_line("📍 ", _("Place: {place}").format(place=place)),
-            as_line("🗓 ", _("Date: {date}").format(date=when)),
-            as_line("🧾 ", _("Services: {services}").format(services=services)),
-            *texts_lines("note", draft.note),
-        ]  # fmt: skip
-        if date.fromisoformat(draft.date) < today():
-            lines.append(as_line("⚠️ ", _("This date is in the past.")))
-        known = await consular.receptions()
-        if any((r.office, r.city, r.date) == (draft.office, draft.city, draft.date) for r in known):
-            text = _("A reception by this office in this city on this date is already known.")
-            lines.append(as_line("⚠️ ", text))
-        await send(event, Text(*lines), confirm_menu("reception"))
+        text = await reception_summary(draft, kb, consular, lang, today())
+        await send(event, text, confirm_menu("reception"))
 
     @on.callback_query(ContentCB.filter((F.action == ContentAction.confirm)
                                         & (F.value == "reception")))  # fmt: skip
@@ -380,23 +370,8 @@ class ConfirmReception(ReceptionStep, state="reception:confirm"):
 
 async def show_details(event: Event, kb: KnowledgeBase, consular: ConsularDirectory, lang: str,
                        today: date, item: Office | Reception, title: str) -> None:  # fmt: skip
-    """An office's or a reception's card under `title`, with a button for each detail a
-    moderator may give (and, for a reception, the announcement)."""
-    announce = None
-    if isinstance(item, Reception):
-        office = await consular.office(item.office)
-        card = reception_card(kb, item, lang, past=is_past(item, today), office=office)
-        region = consular.region_of(item.region or item.city)
-        label = (
-            _("📣 Announce to subscribers of {region}").format(region=texts_in(region.name, lang))
-            if region is not None
-            else _("📣 Announce to subscribers")
-        )
-        announce = (label, ReceptionAnnounceCB(id=item.id))
-    else:
-        card = office_card(kb, item, lang)
-    text = "✅ <b>" + escape(title) + "</b>\n\n" + card
-    markup = details_menu(item.id, office=isinstance(item, Office), announce=announce)
+    """An office's or a reception's card with a button for each detail."""
+    text, markup = await details_screen(kb, consular, lang, today, item, title)
     if isinstance(event, CallbackQuery):
         await show(event, text, markup)
     else:
@@ -501,20 +476,9 @@ class ConfirmEvent(EventStep, state="event:confirm"):
     @on.callback_query.enter()
     async def summary(self, event: Event, kb: KnowledgeBase, i18n: I18n,
                       today: Callable[[], date]) -> None:  # fmt: skip
-        draft, lang = await self.draft(), i18n.current_locale
-        when = format_kb_date(draft.date, "day", lang) or draft.date
-        lines: list[Text | str] = [
-            header(True, 6), "\n\n",
-            as_line(Bold(_("Check the event and confirm."))),
-            *texts_lines("title", draft.title),
-            as_line("🗓 ", _("Date: {date}").format(date=when)),
-            as_line("📍 ", _("Place: {place}").format(place=places(kb).name(draft.city, lang))),
-            as_line("🏷 ", _("Kind: {kind}").format(kind=event_kind_label(draft.kind))),
-            *texts_lines("summary", draft.summary),
-        ]  # fmt: skip
-        if date.fromisoformat(draft.date) < today():
-            lines.append(as_line("⚠️ ", _("This date is in the past.")))
-        await send(event, Text(*lines), confirm_menu("event"))
+        draft = await self.draft()
+        await send(event, event_summary(draft, kb, i18n.current_locale, today()),
+                   confirm_menu("event"))  # fmt: skip
 
     @on.callback_query(ContentCB.filter((F.action == ContentAction.confirm)
                                         & (F.value == "event")))  # fmt: skip

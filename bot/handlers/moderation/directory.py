@@ -9,26 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
-from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import Field
 
 from bot.commands import command
 from bot.config import LOCALES
-from bot.consular import ConsularDirectory, places, subject
+from bot.consular import ConsularDirectory, subject
 from bot.consular_cards import mission_label, office_kind_label
-from bot.handlers.moderation.content import CityStep, ContentStep, LanguageTexts, show_details
-from bot.handlers.moderation.wizard import Draft, Event, alert, send, stale, step_over
+from bot.handlers.moderation.content import (
+    CityStep,
+    ContentStep,
+    LanguageTexts,
+    ServicesStep,
+    show_details,
+)
+from bot.handlers.moderation.wizard import Event, alert, send, stale, step_over
 from bot.i18n import in_language
-from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import OFFICE_KINDS, Office, Place, Reception
 from bot.keyboards.callbacks import ContentAction, ContentCB, DetailField, EditCB
@@ -38,45 +42,15 @@ from bot.keyboards.content import (
     missions_menu,
     office_kinds_menu,
     remove_menu,
-    services_menu,
 )
 from bot.services import Services
-from bot.staff.drafts import texts_lines
+from bot.staff.drafts import DetailsDraft, OfficeDraft, office_header, office_summary
 from bot.typed_input import parse_contact, parse_link, parse_point
 
 MAX_NAME = 200
 MAX_DETAIL_TEXT = 300
-OFFICE_STEPS = 5
 #: Where each kind of office sits: a Russian mission in Kazakhstan, a Kazakh one in Russia.
 HOST = {"RU": "KZ", "KZ": "RU"}
-
-
-class OfficeDraft(Draft):
-    KEY: ClassVar[str] = "office"
-
-    country: str = ""
-    kind: str = ""
-    city: str = ""
-    name: dict[str, str] = Field(default_factory=dict)
-    asked: int = 0
-
-
-class DetailsDraft(Draft):
-    """The office or reception being edited, the field, and (texts) the answers so far."""
-
-    KEY: ClassVar[str] = "details"
-
-    id: str = ""
-    office: bool = False
-    field: DetailField = DetailField.venue
-    texts: dict[str, str] = Field(default_factory=dict)
-    asked: int = 0
-    services: list[str] = Field(default_factory=list)
-
-
-def office_header(step: int) -> Text:
-    progress = _("Step {step} of {total}").format(step=step, total=OFFICE_STEPS)
-    return Text("🏛 ", Bold(_("New consular office")), " · ", progress)
 
 
 async def item_of(
@@ -184,20 +158,8 @@ class ConfirmOffice(OfficeStep, state="office:confirm"):
     @on.callback_query.enter()
     async def summary(self, event: Event, kb: KnowledgeBase, consular: ConsularDirectory,
                       i18n: I18n) -> None:  # fmt: skip
-        draft, lang = await self.draft(), i18n.current_locale
-        lines: list[Text | str] = [
-            office_header(5), "\n\n",
-            as_line(Bold(_("Check the office and confirm."))),
-            as_line("🏷 ", office_kind_label(draft.kind), " · ", mission_label(draft.country)),
-            as_line("📍 ", _("Place: {place}").format(place=places(kb).name(draft.city, lang))),
-            *texts_lines("name", draft.name),
-        ]  # fmt: skip
-        names = {n.strip().casefold() for n in draft.name.values()}
-        known = await consular.offices()
-        if any(o.city == draft.city and names & {n.casefold() for n in o.name.values()}
-               for o in known):  # fmt: skip
-            lines.append(as_line("⚠️ ", _("An office of this name in this city is already known.")))
-        await send(event, Text(*lines), confirm_menu("office"))
+        text = await office_summary(await self.draft(), kb, consular, i18n.current_locale)
+        await send(event, text, confirm_menu("office"))
 
     @on.callback_query(ContentCB.filter((F.action == ContentAction.confirm)
                                         & (F.value == "office")))  # fmt: skip
@@ -339,34 +301,20 @@ class EditValue(DetailStep, state="details:value"):
         await self.store_value(query, None)
 
 
-class EditServices(DetailStep, state="details:services"):
-    def screen(self) -> Text:
+class EditServices(ServicesStep, DetailStep, state="details:services"):
+    required = False
+
+    async def chosen(self) -> list[str]:
+        return (await self.draft()).services
+
+    async def keep(self, services: list[str]) -> None:
+        await self.save((await self.draft()).model_copy(update={"services": services}))
+
+    async def screen(self, lang: str, today: date) -> Text:
         return Text(_("Choose the services offered, then press Done."))
 
-    @on.callback_query.enter()
-    async def ask(self, query: CallbackQuery, kb: KnowledgeBase, i18n: I18n) -> None:
-        draft = await self.draft()
-        await send(query, self.screen(), services_menu(kb, draft.services, i18n.current_locale))
-
-    @on.callback_query(ContentCB.filter(F.action == ContentAction.service))
-    async def toggle(self, query: CallbackQuery, callback_data: ContentCB, kb: KnowledgeBase,
-                     i18n: I18n, callback_answer: CallbackAnswer) -> None:  # fmt: skip
-        key = next((k for k in kb.catalog.services if short_key(k) == callback_data.value), None)
-        if key is None:
-            alert(callback_answer, step_over())
-            return
-        draft = await self.draft()
-        chosen = [k for k in draft.services if k != key] + (
-            [key] if key not in draft.services else []
-        )
-        await self.save(draft.model_copy(update={"services": chosen}))
-        menu = services_menu(kb, chosen, i18n.current_locale)
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=menu)
-
-    @on.callback_query(ContentCB.filter(F.action == ContentAction.services_done))
-    async def done(self, query: CallbackQuery) -> None:
-        await self.store_value(query, list((await self.draft()).services))
+    async def done_with(self, query: CallbackQuery, services: list[str]) -> None:
+        await self.store_value(query, services)
 
 
 SCENES = (

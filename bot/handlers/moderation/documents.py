@@ -15,7 +15,6 @@ import logging
 from dataclasses import replace
 from html import escape
 from io import BytesIO
-from typing import Any, ClassVar
 
 import aiohttp
 from aiogram import Bot, F, Router
@@ -28,10 +27,8 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from pydantic import Field
 
 from bot.handlers.moderation.wizard import (
-    Draft,
     Event,
     WizardScene,
     alert,
@@ -48,6 +45,7 @@ from bot.kb.sources import (
 from bot.keyboards.callbacks import UploadAction, UploadCB
 from bot.services.documents import DocumentService
 from bot.staff.documents import ingest_report, refusal, source_question
+from bot.staff.drafts import UploadDraft
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +94,6 @@ async def on_document(message: Message, bot: Bot, kb: KnowledgeBase, documents: 
         return
     await state.set_data(UploadDraft(document=document_to_dict(doc)).to_data())
     await scenes.enter(ConfirmSource)
-
-
-class UploadDraft(Draft):
-    KEY: ClassVar[str] = "upload"
-
-    document: dict[str, Any] = Field(default_factory=dict)  # `document_to_dict`
 
 
 def gone() -> str:

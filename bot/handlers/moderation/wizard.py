@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
 from aiogram import Bot, F
 from aiogram.fsm.scene import Scene, on
@@ -20,25 +20,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel
 
 from bot.commands import command
 from bot.handlers.render import show, stale_text
+from bot.staff.drafts import Draft
 
 Event = Message | CallbackQuery
-
-
-class Draft(BaseModel):
-    """A wizard's work in progress, stored as JSON in the FSM data under `KEY`."""
-
-    KEY: ClassVar[str]
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Self:
-        return cls.model_validate(data.get(cls.KEY) or {})
-
-    def to_data(self) -> dict[str, Any]:
-        return {self.KEY: self.model_dump(mode="json")}
 
 
 async def send(event: Event, content: Text, markup: InlineKeyboardMarkup | None = None) -> None:
