@@ -15,7 +15,7 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Bold, Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -38,7 +38,7 @@ from bot.handlers.moderation.wizard import (
     replace,
     send,
     stale,
-    step_over,
+    wizard_router,
 )
 from bot.i18n import in_language, language_name
 from bot.kb.search import KnowledgeBase
@@ -159,13 +159,8 @@ class ChooseAudience(AnnounceStep, state="announce:audience"):
 
 
 class WriteTexts(TextsStep, AnnounceStep, state="announce:texts"):
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return draft.languages, draft.asked, draft.texts
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"asked": asked, "texts": texts}))
+    texts_field = "texts"
+    languages_field = "languages"
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
         ask = _("Send the text {in_language} (plain text, up to 4096 characters).").format(
@@ -401,19 +396,8 @@ async def on_reception_announce(query: CallbackQuery, callback_data: ReceptionAn
     await scenes.enter(AddMedia)
 
 
-async def on_stale_step(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    """A wizard button from a step that is over (or from a wizard that was cancelled)."""
-    alert(callback_answer, step_over())
-
-
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.middleware(CallbackAnswerMiddleware())
+    router = wizard_router(__name__, SCENES, AnnounceCB.filter())
     router.message.register(cmd_announce, command("announce"))
     router.callback_query.register(on_reception_announce, ReceptionAnnounceCB.filter())
-    for scene in SCENES:
-        router.include_router(scene.as_router())
-    over = Router(name=f"{__name__}.over")  # after the scenes: what none of their steps took
-    over.callback_query.register(on_stale_step, AnnounceCB.filter())
-    router.include_router(over)
     return router

@@ -19,7 +19,7 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -38,6 +38,7 @@ from bot.handlers.moderation.wizard import (
     replace,
     send,
     step_over,
+    wizard_router,
 )
 from bot.handlers.render import show
 from bot.i18n import in_language
@@ -93,7 +94,6 @@ class ContentStep(WizardScene):
 class LanguageTexts(TextsStep, ContentStep):
     """A text per language into one field of a draft, in ru, kk, en order."""
 
-    field: ClassVar[str]  # note | title | summary
     step: ClassVar[int]
     is_event: ClassVar[bool]
 
@@ -102,7 +102,7 @@ class LanguageTexts(TextsStep, ContentStep):
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
         parts: list[Text | str] = [self.heading(), "\n\n"]
-        if self.field == "note" and lang == LOCALES[0]:
+        if self.texts_field == "note" and lang == LOCALES[0]:
             parts += [
                 _(
                     "The note is shown on the reception card: who it is for, what to bring. "
@@ -122,14 +122,14 @@ class LanguageTexts(TextsStep, ContentStep):
         raise NotImplementedError
 
     def skip_markup(self, lang: str, *, can_skip: bool) -> InlineKeyboardMarkup:
-        return skip_menu(skip_value(self.field, lang), can_skip=can_skip)
+        return skip_menu(skip_value(self.texts_field, lang), can_skip=can_skip)
 
     @on.callback_query(ContentCB.filter(F.action == ContentAction.skip))
     async def skip_button(self, query: CallbackQuery, bot: Bot, callback_answer: CallbackAnswer,
                           callback_data: ContentCB) -> None:  # fmt: skip
         languages, asked, _texts = await self.languages()
         if asked >= len(languages) or callback_data.value != skip_value(
-            self.field, languages[asked]
+            self.texts_field, languages[asked]
         ):
             alert(callback_answer, step_over())
             return
@@ -318,15 +318,7 @@ class PickServices(ServicesStep, ReceptionStep, state="reception:services"):
 
 
 class WriteNote(LanguageTexts, ReceptionStep, state="reception:note"):
-    field, step, is_event, limit = "note", 5, False, MAX_NOTE
-
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return list(LOCALES), draft.asked, draft.note
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"asked": asked, "note": texts}))
+    texts_field, step, is_event, limit = "note", 5, False, MAX_NOTE
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
@@ -387,15 +379,7 @@ class EventStep(ContentStep):
 
 
 class WriteTitle(LanguageTexts, EventStep, state="event:title"):
-    field, step, is_event, limit = "title", 1, True, MAX_TITLE
-
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return list(LOCALES), draft.titles_asked, draft.title
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"titles_asked": asked, "title": texts}))
+    texts_field, asked_field, step, is_event, limit = "title", "titles_asked", 1, True, MAX_TITLE
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
@@ -454,15 +438,8 @@ class PickEventKind(EventStep, state="event:kind"):
 
 
 class WriteSummary(LanguageTexts, EventStep, state="event:summary"):
-    field, step, is_event, limit, required = "summary", 5, True, MAX_SUMMARY, False
-
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return list(LOCALES), draft.summaries_asked, draft.summary
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"summaries_asked": asked, "summary": texts}))
+    texts_field, asked_field, step, is_event = "summary", "summaries_asked", 5, True
+    limit, required = MAX_SUMMARY, False
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         return _("Type a short summary {in_language} (2–3 sentences), or press Skip.")
@@ -525,19 +502,8 @@ async def cmd_add_event(message: Message, state: FSMContext, scenes: ScenesManag
     await scenes.enter(WriteTitle)
 
 
-async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    """A wizard button from an earlier step or an ended wizard."""
-    alert(callback_answer, step_over())
-
-
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.middleware(CallbackAnswerMiddleware())
+    router = wizard_router(__name__, SCENES, ContentCB.filter())
     router.message.register(cmd_add_reception, command("addreception"))
     router.message.register(cmd_add_event, command("addevent"))
-    for scene in SCENES:
-        router.include_router(scene.as_router())
-    over = Router(name=f"{__name__}.over")  # after the scenes: what none of their steps took
-    over.callback_query.register(on_stale_button, ContentCB.filter())
-    router.include_router(over)
     return router

@@ -15,13 +15,12 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import command
-from bot.config import LOCALES
 from bot.consular import ConsularDirectory, subject
 from bot.consular_cards import mission_label, office_kind_label
 from bot.handlers.moderation.content import (
@@ -31,7 +30,7 @@ from bot.handlers.moderation.content import (
     ServicesStep,
     show_details,
 )
-from bot.handlers.moderation.wizard import Event, alert, send, stale, step_over
+from bot.handlers.moderation.wizard import Event, alert, send, stale, step_over, wizard_router
 from bot.i18n import in_language
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import OFFICE_KINDS, Office, Place, Reception
@@ -131,18 +130,10 @@ class TypeOfficeCity(CityStep, OfficeStep, state="office:city"):
 
 
 class WriteOfficeName(LanguageTexts, OfficeStep, state="office:name"):
-    field, step, is_event, limit = "name", 4, False, MAX_NAME
+    texts_field, step, is_event, limit = "name", 4, False, MAX_NAME
 
     def heading(self) -> Text:
         return office_header(4)
-
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return list(LOCALES), draft.asked, draft.name
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"asked": asked, "name": texts}))
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if last_chance:
@@ -211,20 +202,11 @@ class EditTexts(LanguageTexts, DetailStep, state="details:texts"):
     """The address or the hours, one language at a time; skipping every language removes
     them."""
 
-    field, step, is_event, limit, required = "details", 1, False, MAX_DETAIL_TEXT, False
+    texts_field, step, is_event, limit, required = "texts", 1, False, MAX_DETAIL_TEXT, False
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
-        return Text(
-            self.ask_in(lang, last_chance=last_chance).format(in_language=in_language(lang))
-        )
-
-    async def languages(self) -> tuple[list[str], int, dict[str, str]]:
-        draft = await self.draft()
-        return list(LOCALES), draft.asked, draft.texts
-
-    async def store(self, asked: int, texts: dict[str, str]) -> None:
-        draft = await self.draft()
-        await self.save(draft.model_copy(update={"asked": asked, "texts": texts}))
+        ask = self.ask_in(lang, last_chance=last_chance)
+        return Text(ask.format(in_language=in_language(lang)))
 
     def ask_in(self, lang: str, *, last_chance: bool) -> str:
         if self.editing is DetailField.venue:
@@ -354,10 +336,8 @@ async def on_edit(query: CallbackQuery, callback_data: EditCB, state: FSMContext
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.middleware(CallbackAnswerMiddleware())
+    """Its buttons' stale answer is content's (the same `ContentCB`), included after it."""
+    router = wizard_router(__name__, SCENES)
     router.message.register(cmd_add_office, command("addoffice"))
     router.callback_query.register(on_edit, EditCB.filter())
-    for scene in SCENES:
-        router.include_router(scene.as_router())
     return router

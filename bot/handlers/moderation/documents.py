@@ -22,7 +22,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import ScenesManager, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -34,6 +34,7 @@ from bot.handlers.moderation.wizard import (
     alert,
     not_a_command_or_file,
     send,
+    wizard_router,
 )
 from bot.kb.ingest import IngestError, decode_upload, parse_news, split_source
 from bot.kb.search import KnowledgeBase
@@ -168,11 +169,6 @@ class ConfirmSource(WizardScene, state="upload:source"):
 SCENES = (ConfirmSource,)
 
 
-async def upload_over(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    """A source button of an upload that is no longer waiting."""
-    alert(callback_answer, gone())
-
-
 async def add_document(
     message: Message,
     doc: Document,
@@ -194,12 +190,6 @@ async def add_document(
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.middleware(CallbackAnswerMiddleware())
-    for scene in SCENES:
-        router.include_router(scene.as_router())
+    router = wizard_router(__name__, SCENES, UploadCB.filter(), gone)
     router.message.register(on_document, F.document)
-    over = Router(name=f"{__name__}.over")
-    over.callback_query.register(upload_over, UploadCB.filter())
-    router.include_router(over)
     return router

@@ -12,16 +12,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
-from aiogram import Bot, F
+from aiogram import Bot, F, Router
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.scene import Scene, on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import command
+from bot.config import LOCALES
 from bot.handlers.render import show, stale_text
 from bot.staff.drafts import Draft
 
@@ -69,6 +72,10 @@ def not_a_command_or_file(message: Message) -> bool:
 class WizardScene(Scene):
     """The base of every wizard step."""
 
+    async def draft(self) -> Draft:
+        """The wizard's draft; each wizard's steps return their own type."""
+        raise NotImplementedError
+
     async def save(self, draft: Draft) -> None:
         """Keep the wizard's draft (each wizard reads its own type back in `draft()`)."""
         await self.wizard.update_data(draft.to_data())
@@ -94,13 +101,22 @@ class TextsStep(WizardScene):
 
     limit: ClassVar[int] = 4096
 
-    # -- what a wizard provides ------------------------------------------------------
+    # -- where the texts live in the wizard's draft --------------------------------------
+    texts_field: ClassVar[str]  # the texts given so far, by language
+    asked_field: ClassVar[str] = "asked"  # how many languages were asked
+    languages_field: ClassVar[str | None] = None  # the languages to ask (None: all, ru kk en)
+
     async def languages(self) -> tuple[list[str], int, dict[str, str]]:
         """The languages to ask, how many are done, and the texts given so far."""
-        raise NotImplementedError
+        draft = await self.draft()
+        wanted = getattr(draft, self.languages_field) if self.languages_field else list(LOCALES)
+        return wanted, getattr(draft, self.asked_field), getattr(draft, self.texts_field)
 
     async def store(self, asked: int, texts: dict[str, str]) -> None:
-        raise NotImplementedError
+        draft = await self.draft()
+        await self.save(draft.model_copy(update={self.asked_field: asked, self.texts_field: texts}))
+
+    # -- what a wizard provides ------------------------------------------------------
 
     def prompt(self, lang: str, *, last_chance: bool) -> Text:
         raise NotImplementedError
@@ -159,3 +175,28 @@ class TextsStep(WizardScene):
             return
         await self.store(asked + 1, texts)
         await self.ask(query, bot)
+
+
+def wizard_router(
+    name: str,
+    scenes: Iterable[type[Scene]],
+    buttons: CallbackQueryFilter | None = None,
+    gone: Callable[[], str] = step_over,
+) -> Router:
+    """A wizard's router: its buttons answered by `CallbackAnswerMiddleware`, its steps,
+    and after them one alert (`gone`) for any of its `buttons` no step took any more (from
+    an earlier step, an ended wizard, or forged). Its commands go on the router itself:
+    a router's own handlers run before the steps'."""
+    router = Router(name=name)
+    router.callback_query.middleware(CallbackAnswerMiddleware())
+    for scene in scenes:
+        router.include_router(scene.as_router())
+    if buttons is not None:
+        over = Router(name=f"{name}.over")
+
+        async def over_step(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+            alert(callback_answer, gone())
+
+        over.callback_query.register(over_step, buttons)
+        router.include_router(over)
+    return router
