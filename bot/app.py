@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
@@ -35,6 +34,7 @@ from bot.reminders import ReceptionReminders, clock_on
 from bot.services import Services
 from bot.services.documents import DocumentService
 from bot.services.knowledge import KnowledgeSync
+from bot.session import TolerantSession
 from bot.shared.ratelimit import RedisRateLimiter
 from bot.shared.throttle import RedisBuckets
 from bot.storage.database import Database
@@ -47,7 +47,7 @@ from bot.storage.users import UserRepo
 
 def create_bot(token: str, api_base: str) -> Bot:
     """A Bot talking to `api_base` (Telegram, or the devserver for local runs)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    session = TolerantSession(api=TelegramAPIServer.from_base(api_base))
     return Bot(
         token,
         session=session,

@@ -67,8 +67,12 @@ class TrackingDispatcher(Dispatcher):
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         try:
             kind = update.event_type
-        except UpdateTypeLookupError:  # a type this aiogram does not know: skipped
-            kind = "unknown"
+        except UpdateTypeLookupError:
+            # A type this aiogram does not know, or one `TolerantSession` could not decode
+            # (only its id is left): counted and skipped.
+            log.warning("skipped update %s: no event this bot can handle", update.update_id)
+            self.metrics.updates.labels("unknown").inc()
+            return None
         started = time.perf_counter()
         self.metrics.in_flight.inc()
         try:

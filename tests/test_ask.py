@@ -143,7 +143,7 @@ async def test_unanswered_questions_are_listed_most_frequent_first(
 async def test_forget_deletes_questions_too(devserver: DevServer, polling: BotRunner) -> None:
     await ask(devserver, "Who is Dmitry Turaev?")
     await ask(devserver, "/forget")
-    update = devserver.inject.callback(UID, "forget:1")
+    update = devserver.inject.callback(UID, button_text="🗑 Yes, delete my data")
     await devserver.wait_consumed(update, timeout=10)
     assert polling.db is not None
     assert await UserRepo(polling.db).get(UID) is None

@@ -76,7 +76,7 @@ async def test_forget_removes_the_user_row(devserver: DevServer, polling: BotRun
     await send(devserver, inject.callback(UID, button_text="English"))
     await send(devserver, inject.command(UID, "/forget"))
     assert await users(polling).get(UID) is not None
-    done = await send(devserver, inject.callback(UID, data="forget:1"))
+    done = await send(devserver, inject.callback(UID, button_text="🗑 Yes, delete my data"))
     assert "deleted" in (done.text or "")
     assert await users(polling).get(UID) is None
 

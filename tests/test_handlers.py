@@ -128,13 +128,24 @@ async def test_forget_after_confirmation(fed: FedBot) -> None:
     await choose(fed, "en")
     await fed.feed(fed.server.inject.command(UID, "/forget"))
     confirm = last(fed.server)
-    assert datas(confirm) == ["forget:1", "forget:0"]
-    await fed.feed(fed.server.inject.callback(UID, "forget:0", message_id=confirm.message_id))
+    yes, no = datas(confirm)
+    assert yes.startswith("forget:1:") and no == "forget:0:"
+    await fed.feed(fed.server.inject.callback(UID, no, message_id=confirm.message_id))
     assert await fed.users.get(UID) is not None
     assert "Nothing was deleted" in (last(fed.server).text or "")
+    # The Yes of an earlier question, a bare Yes, or a forged proof deletes nothing.
     await fed.feed(fed.server.inject.command(UID, "/forget"))
     confirm = last(fed.server)
-    await fed.feed(fed.server.inject.callback(UID, "forget:1", message_id=confirm.message_id))
+    for forged in (yes, "forget:1", "forget:1:", "forget:1:00000000"):
+        update = fed.server.inject.callback(
+            UID, forged, message_id=confirm.message_id, check_button=False
+        )
+        await fed.feed(update)
+        answer = fed.server.callback_answer(update["callback_query"]["id"])
+        assert answer is not None and "no longer active" in answer.get("text", "")
+        assert await fed.users.get(UID) is not None
+    shown_yes = datas(confirm)[0]
+    await fed.feed(fed.server.inject.callback(UID, shown_yes, message_id=confirm.message_id))
     assert await fed.users.get(UID) is None
     assert "deleted" in (last(fed.server).text or "")
 

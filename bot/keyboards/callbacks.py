@@ -38,7 +38,10 @@ class MenuCB(CallbackData, prefix="m"):
 
 
 class ForgetCB(CallbackData, prefix="forget"):
+    """Yes (with the proof of the confirmation shown) or no to /forget."""
+
     confirm: bool
+    proof: str = ""  # the nonce kept in the FSM data when the question was shown
 
 
 class ResultCB(CallbackData, prefix="r"):

@@ -46,9 +46,10 @@ def back_to_menu() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def confirm_forget() -> InlineKeyboardMarkup:
+def confirm_forget(proof: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text="🗑 " + _("Yes, delete my data"), callback_data=ForgetCB(confirm=True))
+    yes = ForgetCB(confirm=True, proof=proof)
+    kb.button(text="🗑 " + _("Yes, delete my data"), callback_data=yes)
     kb.button(text=_("Cancel"), callback_data=ForgetCB(confirm=False))
     kb.adjust(1)
     return kb.as_markup()

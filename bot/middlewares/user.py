@@ -1,4 +1,5 @@
-"""Load (or create) the sender's row once per update and hand it to handlers as `user`."""
+"""Load (or create) the sender's row once per update and hand it to handlers as `user`;
+updates sent by bots are dropped here, before any handler."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         tg_user: User | None = data.get("event_from_user")
-        if tg_user is not None and not tg_user.is_bot:
+        if tg_user is not None and tg_user.is_bot:
+            return None  # another bot talking to this one: it is nobody the bot serves
+        if tg_user is not None:
             data["user"] = await self.users.touch(tg_user.id, tg_user.language_code)
         return await handler(event, data)

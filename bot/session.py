@@ -1,0 +1,79 @@
+"""The bot's HTTP session to the Bot API: aiogram's, except that one update it cannot
+decode does not stop polling, and closing a plain-HTTP session does not sleep.
+
+aiogram decodes a whole `getUpdates` answer at once: one update its models reject (the
+Bot API added a field or a type aiogram does not know yet, or a server sends a shape it
+should not) fails the call, polling retries with the same offset, and nobody's updates
+get through again. Here each update is decoded on its own; one that fails is logged and
+replaced by its bare `update_id`, so the offset moves past it and the dispatcher skips it
+(`bot.inflight.TrackingDispatcher`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import ClientDecodeError
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response
+from aiogram.types import Update
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+
+class TolerantSession(AiohttpSession):
+    async def close(self) -> None:
+        """aiogram waits 250 ms after closing for SSL connections to shut down; a plain
+        HTTP server (the devserver, a local Bot API server) has none to wait for."""
+        if self.api.base.startswith("https://"):
+            await super().close()
+        elif self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> Response[Any]:
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            if not isinstance(method, GetUpdates):
+                raise
+            repaired = skip_undecodable(bot, content)
+            if repaired is None:
+                raise
+            return super().check_response(bot, method, status_code, repaired)
+
+
+def skip_undecodable(bot: Bot, content: str) -> str | None:
+    """The answer with each update that does not decode cut down to its `update_id`;
+    None when the answer itself is not a list of updates with ids."""
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        return None
+    updates = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(updates, list):
+        return None
+    kept: list[dict[str, Any]] = []
+    for raw in updates:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int):
+            return None
+        try:
+            Update.model_validate(raw, context={"bot": bot})
+        except ValidationError as exc:
+            kinds = sorted(k for k in raw if k != "update_id")
+            log.warning(
+                "skipped update %s (%s): it does not decode: %s",
+                update_id,
+                ", ".join(kinds) or "empty",
+                exc.errors(include_url=False, include_input=False)[:3],
+            )
+            raw = {"update_id": update_id}
+        kept.append(raw)
+    return json.dumps({**answer, "result": kept})
