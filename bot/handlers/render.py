@@ -12,10 +12,14 @@ from aiogram.utils.i18n import gettext as _
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the button's message; send a new one if it is too old or inaccessible.
 
-    Pressing the same button twice would make Telegram answer "message is not
-    modified"; that is not an error for the user, so it is swallowed here.
+    A button that would change nothing (the pager's current page, 👍 pressed again) is
+    not sent as an edit at all. Two fast taps can still both edit (the second one's
+    message is the one before the first edit): Telegram then answers "message is not
+    modified", which is no error for the user and is swallowed here.
     """
     if isinstance(query.message, Message):
+        if unchanged(query.message, text, markup):
+            return
         try:
             await query.message.edit_text(text, reply_markup=markup)
             return
@@ -29,6 +33,13 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     if query.bot is not None:
         with contextlib.suppress(TelegramBadRequest):
             await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+def unchanged(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """The message already shows this text (as HTML) and these buttons (compared as data:
+    a received markup is bound to the bot, a built one is not)."""
+    shown = message.reply_markup.model_dump() if message.reply_markup else None
+    return message.html_text == text and shown == (markup.model_dump() if markup else None)
 
 
 def stale_text() -> str:
