@@ -21,6 +21,7 @@ from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 
 from bot.metrics import Metrics
+from bot.session import valid_unicode
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ class TrackingDispatcher(Dispatcher):
         super().__init__(metrics=metrics, **kwargs)  # handlers get it injected too
         self.in_flight = in_flight
         self.metrics = metrics
+
+    async def feed_raw_update(self, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
+        """An update given as a dict (not read by `TolerantSession`): repaired the same way."""
+        return await super().feed_raw_update(bot, valid_unicode(update), **kwargs)
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         try:

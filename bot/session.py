@@ -1,5 +1,6 @@
 """The bot's HTTP session to the Bot API: aiogram's, except that one update it cannot
-decode does not stop polling, and closing a plain-HTTP session does not sleep.
+decode does not stop polling, text that is not valid Unicode is repaired on the way in,
+and closing a plain-HTTP session does not sleep.
 
 aiogram decodes a whole `getUpdates` answer at once: one update its models reject (the
 Bot API added a field or a type aiogram does not know yet, or a server sends a shape it
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from aiogram import Bot
@@ -25,8 +27,37 @@ from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: JSON escapes of surrogates: only an answer holding one can hold a lone one.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def valid_unicode(value: Any) -> Any:
+    """`value` (decoded JSON) with every lone surrogate replaced by U+FFFD.
+
+    JSON may carry "\\ud800" alone; Python decodes it into a string that cannot be
+    encoded again, so the first database write, search or reply with it fails. Telegram
+    does not send such text, but nothing outside the bot is trusted to be well formed."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [valid_unicode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: valid_unicode(item) for key, item in value.items()}
+    return value
+
+
+def loads(content: str) -> Any:
+    """`json.loads`, with lone surrogates repaired (looked for only when escaped ones are
+    there, so the usual answer costs one regex scan)."""
+    data = json.loads(content)
+    return valid_unicode(data) if _ESCAPED_SURROGATE.search(content) else data
+
 
 class TolerantSession(AiohttpSession):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(json_loads=loads, **kwargs)
+
     async def close(self) -> None:
         """aiogram waits 250 ms after closing for SSL connections to shut down; a plain
         HTTP server (the devserver, a local Bot API server) has none to wait for."""
@@ -53,7 +84,7 @@ def skip_undecodable(bot: Bot, content: str) -> str | None:
     """The answer with each update that does not decode cut down to its `update_id`;
     None when the answer itself is not a list of updates with ids."""
     try:
-        answer = json.loads(content)
+        answer = loads(content)
     except ValueError:
         return None
     updates = answer.get("result") if isinstance(answer, dict) else None

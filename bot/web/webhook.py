@@ -8,7 +8,6 @@ Telegram only drops an update once the bot has handled it (see README, Delivery)
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
@@ -20,6 +19,8 @@ from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
+
+from bot.session import loads
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class WebhookHandler(SimpleRequestHandler):
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
-            raw = json.loads(await request.read())
+            raw = loads((await request.read()).decode())
         except (ValueError, UnicodeDecodeError):
             return _refuse(400, "the body is not JSON")
         if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
