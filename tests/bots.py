@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.devserver import DevServer
 from bot.kb.sources import DATA_DIR, INGESTED
 from bot.runner import BotRunner
+from tests.protocol import violations
 
 
 def with_own_data(settings: Settings, tmp_path: Path, **update: Any) -> Settings:
@@ -32,19 +33,17 @@ async def polling(
     *,
     token: str = "123456:TEST",
     today: Callable[[], date] | None = None,
-    no_bad_requests: bool = False,
 ) -> AsyncIterator[BotRunner]:
-    """The bot polling the devserver; with `no_bad_requests`, the test also fails on any
-    request the Bot API refused (400), an edit that changed nothing aside."""
+    """The bot polling the devserver; afterwards, every call it made must have kept
+    Telegram's rules (`tests.protocol`)."""
     runner = BotRunner(
         settings, token=token, api_base=devserver.url, handle_as_tasks=False, today=today
     )
     async with runner:
         await devserver.wait_for_long_poll(timeout=10)
         yield runner
-        if no_bad_requests:
-            bad = [c for c in devserver.calls if c.status == 400 and c.method != "editMessageText"]
-            assert bad == [], [(c.method, c.error) for c in bad]
+    problems = violations(devserver.calls)
+    assert not problems, problems
 
 
 async def say(

@@ -19,6 +19,7 @@ from bot.runner import BotRunner
 from bot.storage.database import Database
 from bot.storage.users import UserRepo
 from tests.postgres import PostgresUnavailable, create_database, drop_database, postgres_server
+from tests.protocol import violations
 
 TOKEN = "123456:TEST-token"
 
@@ -134,6 +135,7 @@ async def fed(settings: Settings, devserver: DevServer) -> AsyncIterator[FedBot]
         yield FedBot(runner, devserver)
     finally:
         await runner.stop()
+    assert violations(devserver.calls) == []  # every call the bot made keeps Telegram's rules
 
 
 @pytest.fixture
@@ -143,3 +145,4 @@ async def polling(settings: Settings, devserver: DevServer) -> AsyncIterator[Bot
     async with runner:
         await devserver.wait_for_long_poll(timeout=10)
         yield runner
+    assert violations(devserver.calls) == []  # every call the bot made keeps Telegram's rules

@@ -36,9 +36,7 @@ def dir_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def bot(dir_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    async with polling(
-        dir_settings, devserver, token=TOKEN, today=lambda: TODAY, no_bad_requests=True
-    ) as runner:
+    async with polling(dir_settings, devserver, token=TOKEN, today=lambda: TODAY) as runner:
         yield runner
 
 

@@ -35,9 +35,7 @@ def mod_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def bot(mod_settings: Settings, devserver: DevServer) -> AsyncIterator[BotRunner]:
-    async with polling(
-        mod_settings, devserver, token=TOKEN, today=lambda: TODAY, no_bad_requests=True
-    ) as runner:
+    async with polling(mod_settings, devserver, token=TOKEN, today=lambda: TODAY) as runner:
         yield runner
 
 
