@@ -25,9 +25,10 @@ from aiogram.methods.base import Response
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from bot.kb.text import repair
+
 log = logging.getLogger(__name__)
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 #: JSON escapes of surrogates: only an answer holding one can hold a lone one.
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -39,7 +40,7 @@ def valid_unicode(value: Any) -> Any:
     encoded again, so the first database write, search or reply with it fails. Telegram
     does not send such text, but nothing outside the bot is trusted to be well formed."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+        return repair(value)
     if isinstance(value, list):
         return [valid_unicode(item) for item in value]
     if isinstance(value, dict):

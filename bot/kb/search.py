@@ -49,7 +49,7 @@ from bot.kb.places import Gazetteer
 from bot.kb.schema import LANGS
 from bot.kb.sources import Document, Place, document_from_dict
 from bot.kb.spelling import respell
-from bot.kb.text import detect_lang, is_stop, stem, stems, tokenize
+from bot.kb.text import detect_lang, is_stop, repair, stem, stems, tokenize
 from bot.kb.thesaurus import SERVICE_WORDS, WEAK, WEAK_FACTOR, expand
 from bot.kb.vectors import DenseIndex, DenseScores, unpack
 
@@ -473,6 +473,7 @@ class KnowledgeBase:
     def search(
         self, question: str, lang: str | None = None, *, limit: int = 5, default_lang: str = "ru"
     ) -> SearchResult:
+        question = repair(question)  # a lone surrogate cannot be embedded or stored
         if lang != "en" and detect_lang(question) == "en":  # Latin Kazakh, Russian in Latin?
             question, lang = respell(question, self.knows, lang or default_lang) or (question, lang)
         lang = lang if lang in LANGS else detect_lang(question, default=default_lang)

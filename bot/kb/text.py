@@ -93,12 +93,12 @@ _LAT2CYR = str.maketrans(
     "AaBCcEeHhIiKkMOoPpTXxYyƏə",
     "АаВСсЕеНһІіКкМОоРрТХхУуӘә",
 )
-_CYR2LAT = str.maketrans(
-    "АаВЕеКкМНһОоРрСсТХхУуІі",
-    "AaBEeKkMHhOoPpCcTXxYyIi",
+_CYR2LAT = str.maketrans(  # ё too: normalize folds it into е, a look-alike of e
+    "АаВЕеЁёКкМНһОоРрСсТХхУуІі",
+    "AaBEeEeKkMHhOoPpCcTXxYyIi",
 )
 _HOMOGLYPH_LAT = frozenset("AaBCcEeHhIiKkMOoPpTXxYyƏə")
-_HOMOGLYPH_CYR = frozenset("АаВЕеКкМНһОоРрСсТХхУуІі")
+_HOMOGLYPH_CYR = frozenset("АаВЕеЁёКкМНһОоРрСсТХхУуІі")
 # a Latin letter directly before/after a Cyrillic one: cheap gate for the
 # (rare) mixed-script words
 _LATIN_RE = re.compile("[A-Za-z\u018f\u0259]")
@@ -158,6 +158,16 @@ def _nonascii_digit(match: re.Match[str]) -> str:
 # --------------------------------------------------------------------------
 # normalisation and tokenisation
 # --------------------------------------------------------------------------
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def repair(text: str) -> str:
+    """`text` with every lone surrogate (a half of a UTF-16 pair, which JSON can carry
+    alone) replaced by U+FFFD: such a string cannot be encoded, so storing, searching or
+    sending it would fail."""
+    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
 
 
 def _pre_normalize(text: str) -> str:
