@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
+
+import pytest
 
 from bot.broadcast import Audience, OutboxRepo
 from bot.broadcast.models import Recipient
@@ -33,6 +36,30 @@ async def test_users_repository_round_trip(database: Database) -> None:
     assert await users.delete(TELEGRAM_ID) is True
     assert await users.get(TELEGRAM_ID) is None
     assert await users.delete(TELEGRAM_ID) is False
+
+
+async def test_an_update_writes_the_user_row_only_when_it_must(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = UserRepo(database)
+    first = await repo.seen(42, "kk")  # first contact: written
+    assert first.tg_language == "kk"
+    writes: list[int] = []
+    real_touch = repo.touch
+
+    async def counted(user_id: int, tg_language: str | None) -> Any:
+        writes.append(user_id)
+        return await real_touch(user_id, tg_language)
+
+    monkeypatch.setattr(repo, "touch", counted)
+    assert await repo.seen(42, "kk") == first and writes == []  # nothing new: read only
+    assert (await repo.seen(42, None)).tg_language == "kk" and writes == []
+    assert (await repo.seen(42, "ru")).tg_language == "ru" and writes == [42]  # new language
+    await repo.set_blocked(42)
+    assert not (await repo.seen(42, "ru")).blocked and writes == [42, 42]  # came back
+    monkeypatch.setattr("bot.storage.users.SEEN_EVERY_S", -1)  # last seen "long ago"
+    await repo.seen(42, "ru")
+    assert writes == [42, 42, 42]
 
 
 async def test_forgetting_a_user_removes_what_hangs_on_them(database: Database) -> None:

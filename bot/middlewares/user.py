@@ -28,5 +28,5 @@ class UserMiddleware(BaseMiddleware):
         if tg_user is not None and tg_user.is_bot:
             return None  # another bot talking to this one: it is nobody the bot serves
         if tg_user is not None:
-            data["user"] = await self.users.touch(tg_user.id, tg_user.language_code)
+            data["user"] = await self.users.seen(tg_user.id, tg_user.language_code)
         return await handler(event, data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -11,10 +11,17 @@ from sqlalchemy import delete, func, select, update
 from bot.storage.base import Repo, upsert
 from bot.storage.schema import users
 
+#: How stale `last_seen` may get before an update from the user writes it again.
+SEEN_EVERY_S = 600
+
 
 def utcnow() -> str:
     """Timestamps are stored as ISO-8601 UTC text: sortable and readable."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,19 @@ class UserRepo(Repo):
         async with self._read() as conn:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
         return _record(row._mapping) if row else None
+
+    async def seen(self, user_id: int, tg_language: str | None) -> UserRecord:
+        """The user's row for an update from them: read, and written only when it has
+        to change (first contact, a new Telegram language, back after blocking the bot,
+        or last seen more than `SEEN_EVERY_S` ago). SQLite has one writer, so a write on
+        every update made each update queue behind all the others."""
+        record = await self.get(user_id)
+        if record is not None and not record.blocked:
+            fresh = record.last_seen >= _ago(SEEN_EVERY_S)
+            same = tg_language is None or record.tg_language == tg_language
+            if fresh and same:
+                return record
+        return await self.touch(user_id, tg_language)
 
     async def touch(self, user_id: int, tg_language: str | None) -> UserRecord:
         """Create the user on first contact, else refresh last_seen; unblocks on contact."""

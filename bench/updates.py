@@ -1,0 +1,265 @@
+"""Benchmark: updates per second of the whole bot, beside a bare aiogram echo bot, on the
+same devserver in the same run.
+
+Each bot runs polling in a process of its own (as deployed: `handle_as_tasks`, the
+aiogram default), against the devserver in a third process, so that neither shares an
+event loop with the fake Telegram. Before a bot starts, the devserver's queue is filled
+with the workload: USERS users (languages ru, kk, en in turn) each sending /start, /help,
+a question in their language, /events and /consular. The echo bot answers every message
+with its text; the whole bot runs its middlewares (user row, locale, roles, throttling),
+the database, i18n, menus and the knowledge-base search. Flood limits are lifted on both
+sides (the devserver's per-chat limit and the bot's throttling), so both answer every
+update once.
+
+Figures, each bot: updates/s from its first fetched update to its last reply; reply
+latency (the getUpdates answer holding an update to the reply to it: the k-th reply in a
+chat answers the k-th update); the process's peak RSS (``VmHWM``) over the run. The
+ratio is bot/echo updates/s (the goal is at least 0.6). Rounds alternate echo and bot;
+medians are reported.
+
+Run: .venv/bin/python bench/updates.py [--quick] [--users N] [--rounds N]
+(BENCH_PROFILE=path.prof: the whole bot's run is profiled with cProfile into that file.)
+Last line: {"echo_updates_per_s", "bot_updates_per_s", "ratio", "bot_p50_ms", ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-UPDATES"
+LANGS = ("ru", "kk", "en")
+Work = list[tuple[int, str, str]]  # (user id, language, text)
+QUESTIONS = {
+    "ru": ("Кто такой Дмитрий Тураев?", "Где прошёл консульский приём в Талдыкоргане?"),
+    "kk": ("Талдықорғанда консулдық қабылдау қашан өтті?", "Дмитрий Тураев кім?"),
+    "en": ("Who is Dmitry Turaev?", "When was the consular reception in Taldykorgan?"),
+}
+
+
+def workload(users: int) -> Work:
+    """(user id, language, text), each user's updates in order."""
+    found = []
+    for i in range(users):
+        uid, lang = 500_000 + i, LANGS[i % 3]
+        question = QUESTIONS[lang][i % 2]
+        for text in ("/start", "/help", question, "/events", "/consular"):
+            found.append((uid, lang, text))
+    return found
+
+
+# -- the two bots, each in its own process -------------------------------------------------------
+
+
+async def serve_echo(api: str) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
+    dp = Dispatcher()
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    print("ready", flush=True)
+    await dp.start_polling(bot, handle_signals=True, polling_timeout=10)
+
+
+async def serve_bot(api: str, workdir: Path) -> None:
+    from bot.config import Settings
+    from bot.runner import BotRunner
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_path=workdir / "bot.db",
+        kb_path=workdir / "kb.db",
+        throttle_rate=1000.0,
+        throttle_burst=1000,
+        default_locale="ru",
+    )
+    runner = BotRunner(settings, token=TOKEN, api_base=api, handle_as_tasks=True)
+    await runner.open()
+    print("ready", flush=True)
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if not profile_to:
+        await runner.poll()
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        await runner.poll()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_to)
+
+
+# -- the orchestrator --------------------------------------------------------------------------
+
+
+class Control:
+    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+        self.url, self.session = url, session
+
+    async def call(self, method: str, path: str, body: Any = None) -> Any:
+        async with self.session.request(method, self.url + path, json=body) as resp:
+            data = await resp.json()
+        assert data["ok"], data
+        return data["result"]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def one_round(
+    control: Control, role: str, work: list[tuple[int, str, str]]
+) -> dict[str, Any]:
+    await control.call("POST", "/_control/reset", {})
+    await control.call("POST", "/_control/limits", {"enabled": False})
+    last_id = 0
+    for uid, lang, text in work:
+        body = {"user": {"id": uid, "language_code": lang}, "text": text}
+        last_id = (await control.call("POST", "/_control/inject/message", body))["update_id"]
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-updates-{role}-"))
+    spawned = time.time()  # the devserver's clock too (one machine)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", role, "--api", control.url, "--workdir", str(workdir),
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 600)
+        assert line.strip() == b"ready", line
+        await control.call(
+            "POST", "/_control/wait_consumed", {"update_id": last_id, "timeout": 600}
+        )
+        expected = len(work)
+        for _ in range(600):
+            sends = (await control.call("GET", "/_control/calls?method=sendMessage"))["calls"]
+            if len(sends) >= expected:
+                break
+            await asyncio.sleep(0.1)
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        await proc.wait()
+    calls = await control.call("GET", "/_control/calls")
+    return figures(calls, expected, spawned) | {"rss_mb": rss}
+
+
+def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, Any]:
+    """From the calls this bot made: a long poll the previous bot left open (its process
+    is gone, the devserver answers it anyway) began before this one was started."""
+    fetched: dict[int, list[float]] = defaultdict(list)  # chat -> when each update was fetched
+    replies: dict[int, list[float]] = defaultdict(list)
+    for call in calls["calls"]:
+        began = call["time"] - call["duration_ms"] / 1000
+        if call["method"] == "getUpdates" and call["ok"] and began >= spawned:
+            for update in call["result"] or []:
+                fetched[update["message"]["chat"]["id"]].append(call["time"])
+        elif call["method"] == "sendMessage" and call["ok"]:
+            replies[int(call["chat_id"])].append(call["time"])
+    first = min(t for times in fetched.values() for t in times)
+    last = max(t for times in replies.values() for t in times)
+    latencies = [
+        (reply - got) * 1000
+        for chat, got_times in fetched.items()
+        for got, reply in zip(got_times, replies.get(chat, []), strict=False)
+    ]
+    handled = sum(len(r) for r in replies.values())
+    return {
+        "updates_per_s": expected / (last - first),
+        "replies": handled,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": statistics.quantiles(latencies, n=20)[18],
+    }
+
+
+async def run(users: int, rounds: int) -> dict[str, Any]:
+    work = workload(users)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.devserver", "--port", "0", cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    results: dict[str, list[dict[str, Any]]] = {"echo": [], "bot": []}
+    try:
+        assert proc.stdout is not None
+        url = (await proc.stdout.readline()).decode().split("Bot API at ")[1].split()[0]
+        async with aiohttp.ClientSession() as session:
+            control = Control(url, session)
+            for n in range(rounds):
+                for role in ("echo", "bot") if n % 2 == 0 else ("bot", "echo"):
+                    started = time.perf_counter()
+                    result = await one_round(control, role, work)
+                    results[role].append(result)
+                    print(f"round {n + 1} {role}: {json.dumps(result)} "
+                          f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+    def median(role: str, key: str) -> float:
+        return round(float(statistics.median(r[key] for r in results[role])), 1)
+
+    echo, full = median("echo", "updates_per_s"), median("bot", "updates_per_s")
+    return {
+        "users": users,
+        "updates": len(work),
+        "rounds": rounds,
+        "echo_updates_per_s": echo,
+        "bot_updates_per_s": full,
+        "ratio": round(full / echo, 2),
+        "echo_p50_ms": median("echo", "p50_ms"),
+        "echo_p95_ms": median("echo", "p95_ms"),
+        "bot_p50_ms": median("bot", "p50_ms"),
+        "bot_p95_ms": median("bot", "p95_ms"),
+        "echo_rss_mb": median("echo", "rss_mb"),
+        "bot_rss_mb": median("bot", "rss_mb"),
+        "bot_replies": min(r["replies"] for r in results["bot"]),
+        "kb": "data/ (the curated KB)",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--users", type=int)
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--serve", choices=("echo", "bot"), help=argparse.SUPPRESS)
+    parser.add_argument("--api", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve == "echo":
+        asyncio.run(serve_echo(args.api))
+        return
+    if args.serve == "bot":
+        asyncio.run(serve_bot(args.api, args.workdir))
+        return
+    users = args.users or (60 if args.quick else 300)
+    rounds = args.rounds or (1 if args.quick else 3)
+    print(json.dumps(asyncio.run(run(users, rounds))))
+
+
+if __name__ == "__main__":
+    main()
