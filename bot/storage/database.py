@@ -66,6 +66,8 @@ def head_revision() -> str:
 
 #: How long a SQLite write transaction may wait for its turn in this process.
 WRITER_WAIT_S = 30.0
+#: Connections (each with its thread) a SQLite file keeps open: reads run in parallel.
+SQLITE_POOL = 15  # as many as the default pool could hold (5 + 10 overflow)
 
 
 class DatabaseClosed(RuntimeError):
@@ -159,6 +161,10 @@ def create_engine(url: str) -> AsyncEngine:
         options["poolclass"] = StaticPool
     else:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database != ":memory:":
+        # aiosqlite gives each connection a thread of its own: a pool that grows and
+        # shrinks under a burst opened (and PRAGMA-configured) a new one per checkout.
+        options |= {"pool_size": SQLITE_POOL, "max_overflow": 0}
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
