@@ -25,10 +25,10 @@ MAX_INLINE_RESULTS = 50
 MAX_RESULT_ID = 64  # bytes
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 #: Refusals a bot cannot avoid and must handle: the user blocked it, a flood limit, a
-#: server error (the tests inject these on purpose), and a chat that does not exist (a
-#: user who never started the bot, or deleted their account): answers about the
-#: recipient, not about a malformed request.
-EXPECTED_STATUSES = {403, 429, 500, 502, 503, 504}
+#: server error, another process polling (409) — the tests inject these on purpose —
+#: and a chat that does not exist (a user who never started the bot, or deleted their
+#: account): answers about the recipient or the server, not about a malformed request.
+EXPECTED_STATUSES = {403, 409, 429, 500, 502, 503, 504}
 EXPECTED_ERRORS = ("chat not found",)
 
 
