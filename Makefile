@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
-SRC    := bot tests $(wildcard bench)
+SRC    := bot devserver tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# the development tools beside the bot (devserver/: console, tests, benchmarks) are
+	@# importable in this venv, though the bot's wheel carries only bot/
+	@$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'dostyq-devtools.pth').write_text(str(pathlib.Path.cwd()) + chr(10))"
 	@touch $(STAMP)
 
 install: $(STAMP) locales

@@ -40,9 +40,9 @@ from sqlalchemy import insert
 
 from bot.app import create_bot
 from bot.broadcast import Audience, OutboxRepo, run_broadcast
-from bot.devserver import DevServer
 from bot.storage.database import Database
 from bot.storage.schema import users
+from devserver import DevServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"
@@ -118,7 +118,7 @@ async def devserver(mode: str) -> AsyncIterator[Server]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.devserver",
+        "devserver",
         "--port",
         "0",
         cwd=ROOT,

@@ -42,12 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.broadcast import Audience  # noqa: E402
-from bot.devserver import DevServer  # noqa: E402
 from bot.kb.build import build_kb  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.storage.database import Database, sqlite_url  # noqa: E402
 from bot.storage.schema import users  # noqa: E402
 from bot.storage.users import utcnow  # noqa: E402
+from devserver import DevServer  # noqa: E402
 from tests.postgres import (  # noqa: E402
     PostgresUnavailable,
     create_database,

@@ -199,7 +199,7 @@ def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, A
 async def run(users: int, rounds: int) -> dict[str, Any]:
     work = workload(users)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.devserver", "--port", "0", cwd=ROOT,
+        sys.executable, "-m", "devserver", "--port", "0", cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     results: dict[str, list[dict[str, Any]]] = {"echo": [], "bot": []}

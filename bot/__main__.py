@@ -54,7 +54,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
+    try:
+        from bot.console import run_console
+    except ImportError as exc:  # an installed bot without the development tools
+        print(
+            f"The console needs the devserver, a development tool ({exc.name} is missing): "
+            "run it from a clone of the project with `make run`.",
+            file=sys.stderr,
+        )
+        return 2
 
     _setup_logging("ERROR" if settings.log_level != "DEBUG" else "DEBUG")
     lang = getattr(args, "lang", None)
@@ -62,7 +70,12 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_devserver(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.devserver import serve_forever
+    try:
+        from devserver import serve_forever
+    except ImportError:
+        print("The devserver is a development tool: run it from a clone of the project.",
+              file=sys.stderr)  # fmt: skip
+        return 2
 
     _setup_logging(settings.log_level, settings.log_format)
     with contextlib.suppress(KeyboardInterrupt):

@@ -24,8 +24,8 @@ from typing import Any, TextIO
 
 from bot.broadcast import OutboxRepo
 from bot.config import Settings
-from bot.devserver import CallRecord, DevServer
 from bot.runner import BotRunner
+from devserver import CallRecord, DevServer
 
 CONSOLE_TOKEN = "100000:console"
 CONSOLE_USER_ID = 1001

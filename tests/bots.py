@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.kb.sources import DATA_DIR, INGESTED
 from bot.runner import BotRunner
+from devserver import DevServer
 from tests.protocol import violations
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devserver import DevServer, StoredMessage
+from devserver import DevServer, StoredMessage
 
 
 class Chat:

@@ -12,12 +12,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings, load_settings
-from bot.devserver import DevServer
 from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase
 from bot.runner import BotRunner
 from bot.storage.database import Database
 from bot.storage.users import UserRepo
+from devserver import DevServer
 from tests.postgres import PostgresUnavailable, create_database, drop_database, postgres_server
 from tests.protocol import violations
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.devserver.markup import parse_html
-from bot.devserver.records import CallRecord
+from devserver.markup import parse_html
+from devserver.records import CallRecord
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -15,12 +15,12 @@ import pytest
 
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.formatting import format_moment
 from bot.runner import BotRunner
 from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import utcnow
+from devserver import DevServer
 from tests import sql
 from tests.bots import polling, press, say
 

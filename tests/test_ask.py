@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devserver import DevServer, StoredMessage
 from bot.runner import BotRunner
 from bot.storage.questions import QuestionRepo
 from bot.storage.users import UserRepo
+from devserver import DevServer, StoredMessage
 from tests import sql
 
 UID = 4242

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
+from devserver import DevServer
 from tests.bots import polling
 
 #: A message without the chat and date aiogram's model requires (a type the bot asks for:

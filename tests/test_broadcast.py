@@ -32,8 +32,8 @@ from bot.broadcast import (
 from bot.broadcast.audience import count, resolve
 from bot.broadcast.outbox import Outcome
 from bot.broadcast.ratelimit import RateLimiter, SendLimiter
-from bot.devserver import DevServer
 from bot.storage.database import Database
+from devserver import DevServer
 from tests import sql
 from tests.test_scale import busiest_second
 

@@ -14,10 +14,10 @@ import pytest
 
 from bot.broadcast import AnnouncementStatus, OutboxRepo, snapshot
 from bot.config import PROJECT_ROOT, Settings
-from bot.devserver import DevServer
 from bot.notify import notify_new_reception
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
+from devserver import DevServer
 from tests.chat import Chat
 
 UID = 3100

@@ -14,11 +14,11 @@ import pytest
 
 from bot.config import Settings
 from bot.consular import ConsularDirectory
-from bot.devserver import DevServer
 from bot.i18n import create_i18n
 from bot.reminders import reminder_announcement
 from bot.runner import BotRunner
 from bot.storage.roles import AuditRepo
+from devserver import DevServer
 from tests.bots import polling, with_own_data
 from tests.chat import Chat
 

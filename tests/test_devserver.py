@@ -1,4 +1,4 @@
-"""Tests for the fake Bot API (bot/devserver) driven by a real aiogram Bot."""
+"""Tests for the fake Bot API (devserver) driven by a real aiogram Bot."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from aiogram.types import (
 )
 from aiogram.utils.backoff import BackoffConfig
 
-from bot.devserver import DevServer
 from bot.session import TolerantSession
+from devserver import DevServer
 
 TOKEN = "123456:TEST"
 BOT_ID = 123456

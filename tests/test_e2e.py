@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
-from bot.devserver import DevServer, StoredMessage
 from bot.runner import BotRunner
 from bot.storage.users import UserRepo
+from devserver import DevServer, StoredMessage
 
 UID = 777
 

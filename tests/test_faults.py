@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
+from devserver import DevServer
 from tests.bots import polling
 
 UID = 7301

@@ -9,11 +9,11 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.handlers.moderation.content import TypeReceptionCity
 from bot.runner import BotRunner
 from bot.storage.database import Database
 from bot.storage.fsm import SQLStorage
+from devserver import DevServer
 from tests import sql
 from tests.chat import Chat
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import __version__
-from bot.devserver import DevServer, StoredMessage
+from devserver import DevServer, StoredMessage
 from tests.conftest import FedBot
 
 UID = 501

@@ -20,9 +20,9 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import text
 
-from bot.devserver import DevServer
-from bot.devserver.records import CallRecord
 from bot.runner import BotRunner
+from devserver import DevServer
+from devserver.records import CallRecord
 from tests.conftest import FedBot
 from tests.protocol import violations
 

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.formatting import format_kb_date, format_moment, sort_key
 from bot.i18n import create_i18n
 from bot.notify import reception_announcement
 from bot.runner import BotRunner
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import ModeratorRepo
+from devserver import DevServer
 from tests.chat import Chat
 
 UID = 4200

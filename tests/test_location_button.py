@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
+from devserver import DevServer
 from tests.chat import Chat
 
 UID = 3300

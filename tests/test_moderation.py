@@ -22,11 +22,11 @@ import pytest
 
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
 from bot.config import PROJECT_ROOT, Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
 from bot.storage.database import Database
 from bot.storage.roles import AuditRepo, ModeratorRepo
 from bot.storage.users import utcnow
+from devserver import DevServer
 from tests import sql
 from tests.bots import polling, press, say
 

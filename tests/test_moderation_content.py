@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.keyboards.callbacks import UploadAction
 from bot.runner import BotRunner
 from bot.storage.documents import DocumentRepo
 from bot.storage.receptions import ReceptionRepo
 from bot.storage.roles import AuditRepo, ModeratorRepo
+from devserver import DevServer
 from tests.bots import polling, with_own_data
 from tests.chat import Chat
 

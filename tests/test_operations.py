@@ -13,11 +13,11 @@ import pytest
 
 from bot.__main__ import _setup_logging, main
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
 from bot.storage.backup import BackupError, backup
 from bot.storage.database import Database, sqlite_url
 from bot.storage.users import UserRepo
+from devserver import DevServer
 from tests.postgres import create_database, drop_database
 from tests.test_webhook import TOKEN
 

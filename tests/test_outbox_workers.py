@@ -16,9 +16,9 @@ from sqlalchemy import insert
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
 from bot.broadcast.audience import resolve
 from bot.broadcast.models import RowStatus
-from bot.devserver import DevServer
 from bot.storage.database import Database
 from bot.storage.schema import users
+from devserver import DevServer
 from tests.postgres import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,6 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
 from bot.kb.search import KnowledgeBase
@@ -26,6 +25,7 @@ from bot.shared.ratelimit import RedisRateLimiter
 from bot.shared.throttle import RedisBuckets
 from bot.storage.database import Database
 from bot.storage.roles import ModeratorRepo
+from devserver import DevServer
 from tests.test_broadcast import arrivals_through_a_stall
 from tests.test_knowledge import NEWS, QUESTION, eventually
 from tests.test_scale import busiest_second

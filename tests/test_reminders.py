@@ -21,7 +21,6 @@ from bot.broadcast.audience import resolve
 from bot.config import Settings
 from bot.consular import ConsularDirectory
 from bot.delivery import BroadcastService
-from bot.devserver import DevServer
 from bot.i18n import create_i18n
 from bot.kb.search import KnowledgeBase
 from bot.reminders import ReceptionReminders
@@ -32,6 +31,7 @@ from bot.storage.reminders import ReminderRepo
 from bot.storage.schema import announcements, reception_reminders
 from bot.storage.subscriptions import SubscriptionRepo
 from bot.storage.users import UserRepo
+from devserver import DevServer
 from tests.chat import Chat
 
 ALMATY = ZoneInfo("Asia/Almaty")

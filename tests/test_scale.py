@@ -20,11 +20,11 @@ from sqlalchemy import insert
 
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
 from bot.config import PROJECT_ROOT
-from bot.devserver import DevServer
 from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.schema import users
 from bot.storage.users import utcnow
+from devserver import DevServer
 from tests.postgres import create_database, drop_database
 from tests.test_status import sample
 

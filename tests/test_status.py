@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
+from devserver import DevServer
 from tests.chat import Chat
 from tests.test_webhook import TOKEN, webhook_settings
 

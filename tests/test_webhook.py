@@ -16,9 +16,9 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.devserver import DevServer
 from bot.runner import BotRunner
 from bot.web.webhook import MAX_BODY, client_address
+from devserver import DevServer
 from tests.chat import Chat
 
 TOKEN = "123456:TEST-webhook"

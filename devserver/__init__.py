@@ -10,7 +10,7 @@ Quick use::
         await server.wait_consumed(update)
         print([m.text for m in server.messages_to(42)])
 
-See ``bot/devserver/README.md`` for the control HTTP API, faults and limits.
+See ``devserver/README.md`` for the control HTTP API, faults and limits.
 """
 
 from __future__ import annotations

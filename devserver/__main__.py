@@ -1,4 +1,4 @@
-"""``python -m bot.devserver [--host H] [--port N]``: serve until Ctrl-C."""
+"""``python -m devserver [--host H] [--port N]``: serve until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .server import run
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.devserver", description="Local fake Telegram Bot API"
+        prog="python -m devserver", description="Local fake Telegram Bot API"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

@@ -2,7 +2,7 @@
 
 Handlers are registered with ``@api_method("sendMessage")``; lookup is
 case-insensitive like Telegram's.  A handler returns the ``result`` value or
-raises :class:`~bot.devserver.errors.ApiError`.
+raises :class:`~devserver.errors.ApiError`.
 """
 
 from __future__ import annotations
