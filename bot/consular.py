@@ -43,8 +43,7 @@ def find_places(kb: KnowledgeBase, text: str) -> list[Place]:
 
 @dataclass(frozen=True, slots=True)
 class Nearby:
-    kind: str  # "reception" | "office"
-    id: str
+    item: Office | Reception  # with its details, as loaded
     place: Place
     km: float
 
@@ -171,8 +170,7 @@ class ConsularDirectory:
             place = by_id.get(item.city)
             if point is None or place is None:
                 continue
-            kind = "office" if isinstance(item, Office) else "reception"
-            found.append(Nearby(kind, item.id, place, haversine_km(lat, lon, point.lat, point.lon)))
+            found.append(Nearby(item, place, haversine_km(lat, lon, point.lat, point.lon)))
         found.sort(key=lambda n: n.km)
         return found[:limit]
 

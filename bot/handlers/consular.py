@@ -355,25 +355,18 @@ async def nearest_to(
     receptions, offices = [], []
     for near in nearby:
         distance = format_km(near.km, lang)
-        if near.kind == "reception":
-            reception = await consular.reception(near.id)
-            if reception is None:
-                continue
-            label = _label(kb, reception, lang, today())
-            receptions.append((reception.id, f"{distance} · {label}"))
+        if isinstance(near.item, Reception):
+            label = _label(kb, near.item, lang, today())
+            receptions.append((near.item.id, f"{distance} · {label}"))
         else:
-            office = await consular.office(near.id)
-            if office is None:
-                continue
-            label = texts_in(office.name, lang)
-            offices.append((office.id, f"{distance} · {label}"))
+            label = texts_in(near.item.name, lang)
+            offices.append((near.item.id, f"{distance} · {label}"))
         lines.append(f"• {distance} — {escape(label)}")
     # The reply keyboard asked for the location; this message takes it away again.
     await message.answer("\n".join(lines), reply_markup=ReplyKeyboardRemove())
     here = kb.gazetteer.nearest(lat, lon, limit=1)
     offer = _region_offer(consular, here[0][0].id if here else None, lang)
-    nearest_office = next((n for n in nearby if n.kind == "office"), None)
-    office = await consular.office(nearest_office.id) if nearest_office else None
+    office = next((n.item for n in nearby if isinstance(n.item, Office)), None)
     details = office_card(kb, office, lang) if office else _("Open a reception:")
     await message.answer(details, reply_markup=directory_list(receptions, offer, offices))
 
