@@ -228,19 +228,25 @@ def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
     return "\n".join(lines)
 
 
+def own_or_other(texts: dict[str, str], lang: str) -> tuple[str, str | None]:
+    """A moderator's text in `lang` (language None), else the first one given in another
+    language (ru, kk, en order) with that language; ("", None) when there is none."""
+    own = texts.get(lang, "").strip()
+    if own:
+        return own, None
+    for code in ("ru", "kk", "en"):
+        text = texts.get(code, "").strip()
+        if text:
+            return text, code
+    return "", None
+
+
 def note_in(texts: dict[str, str], lang: str) -> str:
     """A note in `lang`; a note written in another language only (a moderator may write
     one in Russian alone) is shown marked with its language, never passed off as the
     reader's. Empty when there is no note."""
-    own = texts.get(lang, "").strip()
-    if own:
-        return own
-    for code, label in (
-        ("ru", _("Note in Russian:")),
-        ("kk", _("Note in Kazakh:")),
-        ("en", _("Note in English:")),
-    ):
-        text = texts.get(code, "").strip()
-        if text:
-            return f"{label} {text}"
-    return ""
+    text, other = own_or_other(texts, lang)
+    if other is None:
+        return text
+    labels = {"ru": _("Note in Russian:"), "kk": _("Note in Kazakh:"), "en": _("Note in English:")}
+    return f"{labels[other]} {text}"

@@ -10,7 +10,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from babel.lists import format_list
 
-from bot.cards import note_in, source_line, texts_in
+from bot.cards import note_in, own_or_other, source_line, texts_in
 from bot.consular import places
 from bot.formatting import date_locale, format_kb_date
 from bot.i18n import language_name
@@ -43,15 +43,10 @@ def mission_label(country: str) -> str:
 
 def given_in(texts: dict[str, str], lang: str) -> str:
     """A moderator's text in `lang`, or in the language it was given in, marked as such."""
-    own = texts.get(lang, "").strip()
-    if own:
-        return own
-    for code, text in texts.items():
-        if text.strip():
-            return _("{text} (in {language})").format(
-                text=text.strip(), language=language_name(code)
-            )
-    return ""
+    text, other = own_or_other(texts, lang)
+    if other is None:
+        return text
+    return _("{text} (in {language})").format(text=text, language=language_name(other))
 
 
 def reception_title(kb: KnowledgeBase, reception: Reception, lang: str) -> str:
