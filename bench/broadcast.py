@@ -89,23 +89,23 @@ class Remote:
         self.url = url
         self.session = session
 
-    async def _call(self, method: str, path: str, body: Any = None) -> Any:
+    async def call(self, method: str, path: str, body: Any = None) -> Any:
         async with self.session.request(method, self.url + path, json=body) as resp:
             data = await resp.json()
         assert data["ok"], data
         return data["result"]
 
     async def reset(self) -> None:
-        await self._call("POST", "/_control/reset", {})
+        await self.call("POST", "/_control/reset", {})
 
     async def set_limit(self, per_second: int | None) -> None:
         body: dict[str, Any] = {"enabled": per_second is not None}
         if per_second is not None:
             body |= {"global_per_second": per_second, "private_per_second": 1}
-        await self._call("POST", "/_control/limits", body)
+        await self.call("POST", "/_control/limits", body)
 
     async def sends(self) -> list[tuple[float, int]]:
-        result = await self._call("GET", "/_control/calls?method=sendMessage")
+        result = await self.call("GET", "/_control/calls?method=sendMessage")
         return [(c["time"], c["status"]) for c in result["calls"]]
 
 
@@ -115,6 +115,13 @@ async def devserver(mode: str) -> AsyncIterator[Server]:
         async with DevServer() as server:
             yield InProcess(server)
         return
+    async with remote_devserver() as remote:
+        yield remote
+
+
+@contextlib.asynccontextmanager
+async def remote_devserver() -> AsyncIterator[Remote]:
+    """The devserver in a process of its own, reached through its control API."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -34,9 +34,10 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
+if TYPE_CHECKING:
+    from broadcast import Remote
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-UPDATES"
@@ -113,17 +114,6 @@ async def serve_bot(api: str, workdir: Path) -> None:
 # -- the orchestrator --------------------------------------------------------------------------
 
 
-class Control:
-    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
-        self.url, self.session = url, session
-
-    async def call(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.session.request(method, self.url + path, json=body) as resp:
-            data = await resp.json()
-        assert data["ok"], data
-        return data["result"]
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -131,9 +121,7 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def one_round(
-    control: Control, role: str, work: list[tuple[int, str, str]]
-) -> dict[str, Any]:
+async def one_round(control: Remote, role: str, work: list[tuple[int, str, str]]) -> dict[str, Any]:
     await control.call("POST", "/_control/reset", {})
     await control.call("POST", "/_control/limits", {"enabled": False})
     last_id = 0
@@ -198,26 +186,19 @@ def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, A
 
 async def run(users: int, rounds: int) -> dict[str, Any]:
     work = workload(users)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "devserver", "--port", "0", cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    # here, not at the top: the echo bot's process runs this file too, and should not
+    # carry the broadcast benchmark's imports of the bot
+    from broadcast import remote_devserver
+
     results: dict[str, list[dict[str, Any]]] = {"echo": [], "bot": []}
-    try:
-        assert proc.stdout is not None
-        url = (await proc.stdout.readline()).decode().split("Bot API at ")[1].split()[0]
-        async with aiohttp.ClientSession() as session:
-            control = Control(url, session)
-            for n in range(rounds):
-                for role in ("echo", "bot") if n % 2 == 0 else ("bot", "echo"):
-                    started = time.perf_counter()
-                    result = await one_round(control, role, work)
-                    results[role].append(result)
-                    print(f"round {n + 1} {role}: {json.dumps(result)} "
-                          f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
-    finally:
-        proc.terminate()
-        await proc.wait()
+    async with remote_devserver() as control:
+        for n in range(rounds):
+            for role in ("echo", "bot") if n % 2 == 0 else ("bot", "echo"):
+                started = time.perf_counter()
+                result = await one_round(control, role, work)
+                results[role].append(result)
+                print(f"round {n + 1} {role}: {json.dumps(result)} "
+                      f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
 
     def median(role: str, key: str) -> float:
         return round(float(statistics.median(r[key] for r in results[role])), 1)
