@@ -17,8 +17,13 @@ chat answers the k-th update); the process's peak RSS (``VmHWM``) over the run. 
 ratio is bot/echo updates/s (the goal is at least 0.6). Rounds alternate echo and bot;
 medians are reported.
 
+The whole bot's knowledge base is built once, before the rounds, and copied into each
+round's fresh directory: a round measures answering, not the build.
+
 Run: .venv/bin/python bench/updates.py [--quick] [--users N] [--rounds N]
-(BENCH_PROFILE=path.prof: the whole bot's run is profiled with cProfile into that file.)
+(BENCH_PROFILE=path.prof: the whole bot's run is profiled with cProfile into that file;
+BENCH_PYSPY=path.txt: sampled with py-spy, every thread, from ready to the last reply,
+as raw folded stacks, when py-spy is installed.)
 Last line: {"echo_updates_per_s", "bot_updates_per_s", "ratio", "bot_p50_ms", ...}
 """
 
@@ -28,6 +33,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -81,11 +88,10 @@ async def serve_echo(api: str) -> None:
     await dp.start_polling(bot, handle_signals=True, polling_timeout=10)
 
 
-async def serve_bot(api: str, workdir: Path) -> None:
+def bot_settings(workdir: Path) -> Any:
     from bot.config import Settings
-    from bot.runner import BotRunner
 
-    settings = Settings(
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_path=workdir / "bot.db",
         kb_path=workdir / "kb.db",
@@ -93,7 +99,20 @@ async def serve_bot(api: str, workdir: Path) -> None:
         throttle_burst=1000,
         default_locale="ru",
     )
-    runner = BotRunner(settings, token=TOKEN, api_base=api, handle_as_tasks=True)
+
+
+def prepare(workdir: Path) -> None:
+    """Build the bot's knowledge base in `workdir` (what each round then copies)."""
+    from bot.kb.build import ensure_kb
+
+    settings = bot_settings(workdir)
+    ensure_kb(settings.kb_path, settings.data_dir, settings.embedder)
+
+
+async def serve_bot(api: str, workdir: Path) -> None:
+    from bot.runner import BotRunner
+
+    runner = BotRunner(bot_settings(workdir), token=TOKEN, api_base=api, handle_as_tasks=True)
     await runner.open()
     print("ready", flush=True)
     profile_to = os.environ.get("BENCH_PROFILE")
@@ -121,7 +140,42 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def one_round(control: Remote, role: str, work: list[tuple[int, str, str]]) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def spawn(role: str, *args: str) -> asyncio.subprocess.Process:
+    """This file in a process of its own, serving `role`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", role, *args,
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+def py_spy() -> str | None:
+    """py-spy on the PATH or beside this Python (the venv's), when installed."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
+async def sample(pid: int, round_no: int) -> asyncio.subprocess.Process | None:
+    """py-spy on the bot's process (BENCH_PYSPY), stopped with SIGINT at the round's end."""
+    out, spy = os.environ.get("BENCH_PYSPY"), py_spy()
+    if not out or spy is None:
+        return None
+    target = Path(out).with_suffix(f".{round_no}{Path(out).suffix}")
+    return await asyncio.create_subprocess_exec(
+        spy, "record", "-p", str(pid), "-o", str(target), "-f", "raw", "-r", "200",
+        "--threads", "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def one_round(
+    control: Remote, role: str, work: Work, kb: Path, round_no: int
+) -> dict[str, Any]:
     await control.call("POST", "/_control/reset", {})
     await control.call("POST", "/_control/limits", {"enabled": False})
     last_id = 0
@@ -129,16 +183,17 @@ async def one_round(control: Remote, role: str, work: list[tuple[int, str, str]]
         body = {"user": {"id": uid, "language_code": lang}, "text": text}
         last_id = (await control.call("POST", "/_control/inject/message", body))["update_id"]
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-updates-{role}-"))
+    shutil.copy(kb, workdir / "kb.db")
     spawned = time.time()  # the devserver's clock too (one machine)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", role, "--api", control.url, "--workdir", str(workdir),
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    proc = await spawn(role, "--api", control.url, "--workdir", str(workdir))
+    spy = None
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), 600)
         assert line.strip() == b"ready", line
+        cpu_ready = cpu_seconds(proc.pid)
+        if role == "bot":
+            spy = await sample(proc.pid, round_no)
         await control.call(
             "POST", "/_control/wait_consumed", {"update_id": last_id, "timeout": 600}
         )
@@ -149,11 +204,17 @@ async def one_round(control: Remote, role: str, work: list[tuple[int, str, str]]
                 break
             await asyncio.sleep(0.1)
         rss = peak_rss_mb(proc.pid)
+        cpu = cpu_seconds(proc.pid) - cpu_ready
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
         proc.terminate()
         await proc.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
     calls = await control.call("GET", "/_control/calls")
-    return figures(calls, expected, spawned) | {"rss_mb": rss}
+    per_update = 1000 * cpu / expected
+    return figures(calls, expected, spawned) | {"rss_mb": rss, "cpu_ms_per_update": per_update}
 
 
 def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, Any]:
@@ -191,14 +252,18 @@ async def run(users: int, rounds: int) -> dict[str, Any]:
     from broadcast import remote_devserver
 
     results: dict[str, list[dict[str, Any]]] = {"echo": [], "bot": []}
+    built = Path(tempfile.mkdtemp(prefix="bench-updates-kb-"))
+    preparing = await spawn("prepare", "--workdir", str(built))
+    await preparing.wait()
     async with remote_devserver() as control:
         for n in range(rounds):
             for role in ("echo", "bot") if n % 2 == 0 else ("bot", "echo"):
                 started = time.perf_counter()
-                result = await one_round(control, role, work)
+                result = await one_round(control, role, work, built / "kb.db", n + 1)
                 results[role].append(result)
                 print(f"round {n + 1} {role}: {json.dumps(result)} "
                       f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+    shutil.rmtree(built, ignore_errors=True)
 
     def median(role: str, key: str) -> float:
         return round(float(statistics.median(r[key] for r in results[role])), 1)
@@ -215,6 +280,8 @@ async def run(users: int, rounds: int) -> dict[str, Any]:
         "echo_p95_ms": median("echo", "p95_ms"),
         "bot_p50_ms": median("bot", "p50_ms"),
         "bot_p95_ms": median("bot", "p95_ms"),
+        "echo_cpu_ms_per_update": median("echo", "cpu_ms_per_update"),
+        "bot_cpu_ms_per_update": median("bot", "cpu_ms_per_update"),
         "echo_rss_mb": median("echo", "rss_mb"),
         "bot_rss_mb": median("bot", "rss_mb"),
         "bot_replies": min(r["replies"] for r in results["bot"]),
@@ -227,7 +294,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--users", type=int)
     parser.add_argument("--rounds", type=int)
-    parser.add_argument("--serve", choices=("echo", "bot"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=("echo", "bot", "prepare"), help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,6 +303,9 @@ def main() -> None:
         return
     if args.serve == "bot":
         asyncio.run(serve_bot(args.api, args.workdir))
+        return
+    if args.serve == "prepare":
+        prepare(args.workdir)
         return
     users = args.users or (60 if args.quick else 300)
     rounds = args.rounds or (1 if args.quick else 3)

@@ -100,6 +100,7 @@ def create_dispatcher(
     isolation: BaseEventIsolation = SimpleEventIsolation()
     buckets: Buckets = LocalBuckets(settings.throttle_rate, settings.throttle_burst)
     if redis is not None:
+        db.cache.share_through(redis)  # (the broadcast pool shares `db`'s cache)
         keys = DefaultKeyBuilder(prefix="dostyq:fsm", with_destiny=True)
         storage = RedisStorage(redis, key_builder=keys)
         isolation = RedisEventIsolation(redis, key_builder=keys)
@@ -138,6 +139,7 @@ def create_dispatcher(
     dp.errors.register(on_error)
 
     async def on_startup(bot: Bot) -> None:
+        db.cache.start()  # with Redis: other instances' changes evict this one's copies
         await set_bot_commands(bot, i18n)
         staff = {uid: True for uid in settings.admin_ids}
         for uid in await ModeratorRepo(db).all():
@@ -154,6 +156,7 @@ def create_dispatcher(
         # updates in flight finish before what they use closes (no new ones arrive now)
         await in_flight.drained(settings.shutdown_grace_s)
         await knowledge.stop()
+        await db.cache.stop()
         await reminders.stop()
         await broadcasts.stop()
 

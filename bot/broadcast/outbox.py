@@ -35,7 +35,7 @@ from bot.broadcast.models import (
 )
 from bot.storage.base import Repo, upsert
 from bot.storage.schema import announcements, outbox, subscriptions, users
-from bot.storage.users import utcnow
+from bot.storage.users import cache_key, utcnow
 
 #: Rows per INSERT when enqueueing (5 parameters each, under both backends' limits).
 _INSERT_CHUNK = 2_000
@@ -371,6 +371,7 @@ class OutboxRepo(Repo):
                 await conn.execute(
                     update(users).where(users.c.id.in_(blocked)).values(blocked=True)
                 )
+                self._stale(conn, *map(cache_key, blocked))
                 await conn.execute(
                     delete(subscriptions).where(subscriptions.c.user_id.in_(blocked))
                 )

@@ -185,6 +185,14 @@ def _check_ready(announcement: Announcement, now: float) -> None:
             raise BroadcastNotReady(f"announcement {announcement.id} is due at {due}")
 
 
+def _cancel_swallowed() -> bool:
+    """Whether this task was cancelled without the CancelledError reaching it: a cancel
+    that lands while a write is under way on a database being closed (a crash) can end
+    in the database layer's cleanup instead, and the loop would then wait forever."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class _GroupCommit:
     """Outcomes of concurrent sends written in one transaction (group commit).
 
@@ -209,6 +217,8 @@ class _GroupCommit:
 
     async def run(self) -> None:
         while True:
+            if _cancel_swallowed():
+                raise asyncio.CancelledError
             await self._wake.wait()
             self._wake.clear()
             while self._queue:

@@ -4,19 +4,24 @@ A repository is bound either to the `Database` — then each of its methods is a
 work of its own, committed when it returns — or to a connection inside the caller's
 ``async with db.transaction() as tx:`` — then it commits nothing and everything the
 caller does on that connection commits or rolls back together (services do this).
+
+Rows read on every update go through the process's `HotCache` (`_cached`); every write
+to them names what it changes (`_stale`), evicted once the transaction commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Database
+
+T = TypeVar("T")
 
 
 class Repo:
@@ -40,6 +45,18 @@ class Repo:
         else:
             async with self._source.read() as conn:
                 yield conn
+
+    async def _cached(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """`load()` through the process's `HotCache` (inside the caller's transaction,
+        which may have changed the row, straight from the database)."""
+        if isinstance(self._source, AsyncConnection):
+            return await load()
+        return await self._source.cache.get(key, load)
+
+    @staticmethod
+    def _stale(conn: AsyncConnection, *keys: str) -> None:
+        """What the write on `conn` changes in the `HotCache`: evicted once it commits."""
+        Database.evict_after_commit(conn, *keys)
 
 
 def upsert(conn: AsyncConnection, table: Table) -> Any:

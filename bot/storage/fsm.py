@@ -53,17 +53,25 @@ class SQLStorage(BaseStorage):
         """The database belongs to the bot, which closes it."""
 
     async def _row(self, key: StorageKey) -> tuple[str | None, str] | None:
-        statement = select(fsm_states.c.state, fsm_states.c.data).where(
-            fsm_states.c.key == self._key(key)
-        )
-        async with self.db.read() as conn:
-            row = (await conn.execute(statement)).first()
-        return (row.state, row.data) if row else None
+        """The state and the data as JSON; aiogram asks on every update, so the row is
+        kept in the `HotCache` until a write commits."""
+        name = self._key(key)
+
+        async def load() -> tuple[str | None, str] | None:
+            statement = select(fsm_states.c.state, fsm_states.c.data).where(
+                fsm_states.c.key == name
+            )
+            async with self.db.read() as conn:
+                row = (await conn.execute(statement)).first()
+            return (row.state, row.data) if row else None
+
+        return await self.db.cache.get(_cache_key(name), load)
 
     async def _write(self, key: StorageKey, *, state: Any = _KEEP, data: Any = _KEEP) -> None:
         """Change the state or the data of `key` (the other is kept) in one unit of work."""
         name = self._key(key)
         async with self.db.transaction() as tx:
+            Database.evict_after_commit(tx, _cache_key(name))
             row = (
                 await tx.execute(
                     select(fsm_states.c.state, fsm_states.c.data).where(fsm_states.c.key == name)
@@ -84,3 +92,7 @@ class SQLStorage(BaseStorage):
             await tx.execute(
                 statement.on_conflict_do_update(index_elements=[fsm_states.c.key], set_=values)
             )
+
+
+def _cache_key(name: str) -> str:
+    return f"fsm:{name}"

@@ -17,6 +17,8 @@ PREFIX = "o"  # ids "o12": never clash with the KB's slug ids
 MAX_ID = 2**31 - 1
 
 Details = dict[str, Any]  # field -> value, only the fields given
+#: The added offices and every subject's details in the `HotCache`.
+OFFICES, DETAILS = "consular:offices", "consular:details"
 
 
 class OfficeRepo(Repo):
@@ -37,12 +39,19 @@ class OfficeRepo(Repo):
                 .returning(*offices.c)
             )
             row = (await conn.execute(statement)).one()
+            self._stale(conn, OFFICES)
         return _office(row._mapping)
 
     async def all(self) -> list[Office]:
-        async with self._read() as conn:
-            rows = (await conn.execute(select(offices).order_by(offices.c.id))).all()
-        return [_office(row._mapping) for row in rows]
+        """Every office moderators added (read on every directory screen: kept in the
+        `HotCache`; callers must not change the offices)."""
+
+        async def load() -> tuple[Office, ...]:
+            async with self._read() as conn:
+                rows = (await conn.execute(select(offices).order_by(offices.c.id))).all()
+            return tuple(_office(row._mapping) for row in rows)
+
+        return list(await self._cached(OFFICES, load))
 
     async def get(self, office_id: str) -> Office | None:
         if not office_id.startswith(PREFIX) or not office_id[1:].isdigit():
@@ -57,20 +66,24 @@ class OfficeRepo(Repo):
 
 class DetailsRepo(Repo):
     async def all(self) -> dict[str, Details]:
-        """Every subject's details ("office:ID" / "reception:ID" -> fields)."""
-        async with self._read() as conn:
-            rows = (await conn.execute(select(consular_details))).all()
-        found: dict[str, Details] = {}
-        for subject, field, value, *_rest in rows:
-            if field in DETAIL_FIELDS:
-                found.setdefault(subject, {})[field] = json.loads(value)
-        return found
+        """Every subject's details ("office:ID" / "reception:ID" -> fields), read on
+        every directory screen: kept in the `HotCache` (the fields' values are shared:
+        callers must not change them)."""
+
+        async def load() -> dict[str, Details]:
+            async with self._read() as conn:
+                rows = (await conn.execute(select(consular_details))).all()
+            found: dict[str, Details] = {}
+            for subject, field, value, *_rest in rows:
+                if field in DETAIL_FIELDS:
+                    found.setdefault(subject, {})[field] = json.loads(value)
+            return found
+
+        cached = await self._cached(DETAILS, load)
+        return {subject: dict(fields) for subject, fields in cached.items()}
 
     async def of(self, subject: str) -> Details:
-        c = consular_details.c
-        async with self._read() as conn:
-            rows = (await conn.execute(select(c.field, c.value).where(c.subject == subject))).all()
-        return {field: json.loads(value) for field, value in rows if field in DETAIL_FIELDS}
+        return (await self.all()).get(subject, {})
 
     async def put(self, subject: str, field: str, value: Any, actor: int | None) -> None:
         """Set one field; an empty value (None, "", {}, []) removes it."""
@@ -78,6 +91,7 @@ class DetailsRepo(Repo):
             raise ValueError(f"not a detail field: {field}")
         c = consular_details.c
         async with self._write() as conn:
+            self._stale(conn, DETAILS)
             if value in (None, "", {}, []):
                 await conn.execute(
                     delete(consular_details).where(c.subject == subject, c.field == field)

@@ -15,6 +15,8 @@ from bot.storage.users import utcnow
 
 PREFIX = "m"  # ids "m12": never clash with the KB's slug ids
 MAX_ID = 2**31 - 1
+#: The added receptions in the `HotCache`.
+RECEPTIONS = "consular:receptions"
 
 
 class ReceptionRepo(Repo):
@@ -45,12 +47,20 @@ class ReceptionRepo(Repo):
                 .returning(*receptions.c)
             )
             row = (await conn.execute(statement)).one()
+            self._stale(conn, RECEPTIONS)
         return _reception(row._mapping)
 
     async def all(self) -> list[Reception]:
-        async with self._read() as conn:
-            rows = (await conn.execute(select(receptions).order_by(receptions.c.date.desc()))).all()
-        return [_reception(row._mapping) for row in rows]
+        """Every reception moderators added, newest first (read on every directory and
+        events screen: kept in the `HotCache`; callers must not change them)."""
+
+        async def load() -> tuple[Reception, ...]:
+            statement = select(receptions).order_by(receptions.c.date.desc())
+            async with self._read() as conn:
+                rows = (await conn.execute(statement)).all()
+            return tuple(_reception(row._mapping) for row in rows)
+
+        return list(await self._cached(RECEPTIONS, load))
 
     async def get(self, reception_id: str) -> Reception | None:
         if not reception_id.startswith(PREFIX) or not reception_id[1:].isdigit():

@@ -15,6 +15,9 @@ from bot.storage.users import utcnow
 
 log = logging.getLogger(__name__)
 
+#: The moderator set in the `HotCache`.
+MODERATORS = "moderators"
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
@@ -34,9 +37,14 @@ class ModeratorEntry:
 
 class ModeratorRepo(Repo):
     async def is_moderator(self, user_id: int) -> bool:
-        async with self._read() as conn:
-            statement = select(moderators.c.user_id).where(moderators.c.user_id == user_id)
-            return (await conn.execute(statement)).first() is not None
+        """Asked on every update: the whole (small) set is kept in the `HotCache`."""
+
+        async def load() -> frozenset[int]:
+            async with self._read() as conn:
+                rows = (await conn.execute(select(moderators.c.user_id))).scalars()
+                return frozenset(int(uid) for uid in rows)
+
+        return user_id in await self._cached(MODERATORS, load)
 
     async def add(self, user_id: int, added_by: int) -> bool:
         async with self._write() as conn:
@@ -44,11 +52,13 @@ class ModeratorRepo(Repo):
                 user_id=user_id, added_by=added_by, added_at=utcnow()
             )
             result = await conn.execute(statement.on_conflict_do_nothing())
+            self._stale(conn, MODERATORS)
         return result.rowcount > 0
 
     async def remove(self, user_id: int) -> bool:
         async with self._write() as conn:
             result = await conn.execute(delete(moderators).where(moderators.c.user_id == user_id))
+            self._stale(conn, MODERATORS)
         return result.rowcount > 0
 
     async def all(self) -> list[int]:

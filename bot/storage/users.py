@@ -37,9 +37,12 @@ class UserRecord:
 
 class UserRepo(Repo):
     async def get(self, user_id: int) -> UserRecord | None:
-        async with self._read() as conn:
-            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
-        return _record(row._mapping) if row else None
+        async def load() -> UserRecord | None:
+            async with self._read() as conn:
+                row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+            return _record(row._mapping) if row else None
+
+        return await self._cached(cache_key(user_id), load)
 
     async def seen(self, user_id: int, tg_language: str | None) -> UserRecord:
         """The user's row for an update from them: read, and written only when it has
@@ -70,26 +73,36 @@ class UserRepo(Repo):
                 },
             ).returning(*users.c)
             row = (await conn.execute(statement)).one()
+            self._stale(conn, cache_key(user_id))
         return _record(row._mapping)
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         async with self._write() as conn:
             await conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
+            self._stale(conn, cache_key(user_id))
 
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         async with self._write() as conn:
             await conn.execute(update(users).where(users.c.id == user_id).values(blocked=blocked))
+            self._stale(conn, cache_key(user_id))
 
     async def set_reminders(self, user_id: int, on: bool) -> None:
         """Turn the day-before reminders of receptions (in subscribed regions) on or off."""
         async with self._write() as conn:
             await conn.execute(update(users).where(users.c.id == user_id).values(reminders=on))
+            self._stale(conn, cache_key(user_id))
 
     async def delete(self, user_id: int) -> bool:
         """Forget a user: their row and, through foreign keys, what hangs on it."""
         async with self._write() as conn:
             result = await conn.execute(delete(users).where(users.c.id == user_id))
+            self._stale(conn, cache_key(user_id))
         return result.rowcount > 0
+
+
+def cache_key(user_id: int) -> str:
+    """The user's row in the `HotCache`."""
+    return f"user:{user_id}"
 
 
 def _record(row: Any) -> UserRecord:
