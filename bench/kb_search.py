@@ -318,6 +318,53 @@ def write_seed(path: Path, embedder: Embedder, groups: list[Group]) -> None:
     conn.close()
 
 
+def build_synthetic_kb(
+    path: Path, n_passages: int, n_sample: int, rng: random.Random
+) -> tuple[Sources, list[Document], dict[str, Any]]:
+    """The KB of `data/` plus `n_passages` synthetic passages at `path`, built by
+    `write_kb` exactly as in production from a seed file of vectors (see the module's
+    docstring); returns the sources, the synthetic documents and the build's figures.
+    `bench/updates.py` serves the same KB from the whole bot."""
+    sources = load_sources()
+    docs = synthetic_documents(sources, n_passages, rng)
+    embedder = load_embedder(DEFAULT_EMBEDDER)
+    assert embedder is not None
+    embedder.queries(["warm-up"])
+    real_units = units(sources.documents)
+    synth_units = units(docs)
+    sample = rng.sample(synth_units, n_sample)
+    real_vectors, real_s = embed_timed(embedder, [text for _, text in real_units])
+    sample_vectors, sample_s = embed_timed(embedder, [text for _, text in sample])
+    known = dict(zip(real_units, real_vectors, strict=True))
+    known.update(zip(sample, sample_vectors, strict=True))
+    unknown = [u for u in synth_units if u not in known]
+    real_sentences = sentence_units(sources.documents)
+    sentence_vectors, sentences_s = embed_timed(embedder, [t for _, t in real_sentences])
+    known_sentences = dict(zip(real_sentences, sentence_vectors, strict=True))
+    synth_sentences = [u for u in sentence_units(docs) if u not in known_sentences]
+    figures: dict[str, Any] = {
+        "passages": 0,
+        "loadavg_1min_start": round(os.getloadavg()[0], 2),
+        "embed_real_units": len(real_units),
+        "embed_real_per_s": round(len(real_units) / real_s, 1),
+        "embed_synth_units": len(sample),
+        "embed_synth_per_s": round(len(sample) / sample_s, 1),
+        "embed_sentences": len(real_sentences),
+        "embed_sentences_per_s": round(len(real_sentences) / sentences_s, 1),
+        "sentences": len(synth_sentences) + len(real_sentences),
+    }
+    t0 = time.perf_counter()
+    write_seed(path, embedder, [(known, unknown), (known_sentences, synth_sentences)])
+    figures["seed_s"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    stats = write_kb(path, sources, docs)
+    figures["build_s"] = round(time.perf_counter() - t0, 2)
+    assert stats.embedded == 0, "every vector should come from the seed file"
+    figures.update(passages=stats.passages, units=stats.vectors)
+    figures["db_mb"] = round(path.stat().st_size / 1_000_000, 1)
+    return sources, docs, figures
+
+
 CHILD = r"""
 import json, resource, sqlite3, statistics, sys, time, tracemalloc
 
@@ -623,45 +670,11 @@ def main() -> None:
     n_sample = 48 if args.quick else 320
     rng = random.Random(7)
 
-    sources = load_sources()
-    docs = synthetic_documents(sources, n_passages, rng)
-    embedder = load_embedder(DEFAULT_EMBEDDER)
-    assert embedder is not None
-    embedder.queries(["warm-up"])
-    real_units = units(sources.documents)
-    synth_units = units(docs)
-    sample = rng.sample(synth_units, n_sample)
-    real_vectors, real_s = embed_timed(embedder, [text for _, text in real_units])
-    sample_vectors, sample_s = embed_timed(embedder, [text for _, text in sample])
-    known = dict(zip(real_units, real_vectors, strict=True))
-    known.update(zip(sample, sample_vectors, strict=True))
-    unknown = [u for u in synth_units if u not in known]
-    real_sentences = sentence_units(sources.documents)
-    sentence_vectors, sentences_s = embed_timed(embedder, [t for _, t in real_sentences])
-    known_sentences = dict(zip(real_sentences, sentence_vectors, strict=True))
-    synth_sentences = [u for u in sentence_units(docs) if u not in known_sentences]
-    figures: dict[str, Any] = {
-        "passages": 0,
-        "loadavg_1min_start": round(os.getloadavg()[0], 2),
-        "embed_real_units": len(real_units),
-        "embed_real_per_s": round(len(real_units) / real_s, 1),
-        "embed_synth_units": len(sample),
-        "embed_synth_per_s": round(len(sample) / sample_s, 1),
-        "embed_sentences": len(real_sentences),
-        "embed_sentences_per_s": round(len(real_sentences) / sentences_s, 1),
-        "sentences": len(synth_sentences) + len(real_sentences),
-    }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kb.db"
-        t0 = time.perf_counter()
-        write_seed(path, embedder, [(known, unknown), (known_sentences, synth_sentences)])
-        figures["seed_s"] = round(time.perf_counter() - t0, 2)
-        t0 = time.perf_counter()
-        stats = write_kb(path, sources, docs)
-        figures["build_s"] = round(time.perf_counter() - t0, 2)
-        assert stats.embedded == 0, "every vector should come from the seed file"
-        figures.update(passages=stats.passages, units=stats.vectors)
-        figures["db_mb"] = round(path.stat().st_size / 1_000_000, 1)
+        sources, docs, figures = build_synthetic_kb(path, n_passages, n_sample, rng)
+        embedder = load_embedder(DEFAULT_EMBEDDER)
+        assert embedder is not None
         t0 = time.perf_counter()
         kb = KnowledgeBase(path)
         figures["open_s"] = round(time.perf_counter() - t0, 2)

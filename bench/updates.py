@@ -20,7 +20,7 @@ medians are reported.
 The whole bot's knowledge base is built once, before the rounds, and copied into each
 round's fresh directory: a round measures answering, not the build.
 
-Run: .venv/bin/python bench/updates.py [--quick] [--users N] [--rounds N]
+Run: .venv/bin/python bench/updates.py [--quick] [--users N] [--rounds N] [--kb-passages N]
 (BENCH_PROFILE=path.prof: the whole bot's run is profiled with cProfile into that file;
 BENCH_PYSPY=path.txt: sampled with py-spy, every thread, from ready to the last reply,
 as raw folded stacks, when py-spy is installed.)
@@ -101,11 +101,20 @@ def bot_settings(workdir: Path) -> Any:
     )
 
 
-def prepare(workdir: Path) -> None:
-    """Build the bot's knowledge base in `workdir` (what each round then copies)."""
+def prepare(workdir: Path, passages: int) -> None:
+    """Build the bot's knowledge base in `workdir` (what each round then copies): the
+    curated KB of `data/`, or with `passages` that plus as many synthetic passages, as
+    bench/kb_search.py builds it (real code, seeded vectors)."""
+    settings = bot_settings(workdir)
+    if passages:
+        import random
+
+        from kb_search import build_synthetic_kb
+
+        build_synthetic_kb(settings.kb_path, passages, 320, random.Random(7))
+        return
     from bot.kb.build import ensure_kb
 
-    settings = bot_settings(workdir)
     ensure_kb(settings.kb_path, settings.data_dir, settings.embedder)
 
 
@@ -245,7 +254,7 @@ def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, A
     }
 
 
-async def run(users: int, rounds: int) -> dict[str, Any]:
+async def run(users: int, rounds: int, passages: int) -> dict[str, Any]:
     work = workload(users)
     # here, not at the top: the echo bot's process runs this file too, and should not
     # carry the broadcast benchmark's imports of the bot
@@ -253,8 +262,9 @@ async def run(users: int, rounds: int) -> dict[str, Any]:
 
     results: dict[str, list[dict[str, Any]]] = {"echo": [], "bot": []}
     built = Path(tempfile.mkdtemp(prefix="bench-updates-kb-"))
-    preparing = await spawn("prepare", "--workdir", str(built))
+    preparing = await spawn("prepare", "--workdir", str(built), "--kb-passages", str(passages))
     await preparing.wait()
+    assert preparing.returncode == 0, "could not build the knowledge base"
     async with remote_devserver() as control:
         for n in range(rounds):
             for role in ("echo", "bot") if n % 2 == 0 else ("bot", "echo"):
@@ -285,7 +295,7 @@ async def run(users: int, rounds: int) -> dict[str, Any]:
         "echo_rss_mb": median("echo", "rss_mb"),
         "bot_rss_mb": median("bot", "rss_mb"),
         "bot_replies": min(r["replies"] for r in results["bot"]),
-        "kb": "data/ (the curated KB)",
+        "kb": f"data/ + {passages:,} synthetic passages" if passages else "data/ (the curated KB)",
     }
 
 
@@ -294,6 +304,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--users", type=int)
     parser.add_argument("--rounds", type=int)
+    parser.add_argument(
+        "--kb-passages",
+        type=int,
+        default=0,
+        help="serve the curated KB plus this many synthetic passages (100000: the issue's KB)",
+    )
     parser.add_argument("--serve", choices=("echo", "bot", "prepare"), help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -305,11 +321,11 @@ def main() -> None:
         asyncio.run(serve_bot(args.api, args.workdir))
         return
     if args.serve == "prepare":
-        prepare(args.workdir)
+        prepare(args.workdir, args.kb_passages)
         return
     users = args.users or (60 if args.quick else 300)
     rounds = args.rounds or (1 if args.quick else 3)
-    print(json.dumps(asyncio.run(run(users, rounds))))
+    print(json.dumps(asyncio.run(run(users, rounds, args.kb_passages))))
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ def create_dispatcher(
     in_flight = InFlight()
     dp = TrackingDispatcher(
         in_flight=in_flight,
+        at_once=settings.updates_at_once,
         metrics=metrics,
         storage=storage,
         events_isolation=isolation,

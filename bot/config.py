@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(
         default=20.0, gt=0, description="how long a stopping process lets updates finish"
     )
+    updates_at_once: int = Field(
+        default=32,
+        ge=1,
+        description="updates one process handles at the same time; later ones wait their turn",
+    )
     require_approval: bool = False
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_locale: Literal["ru", "kk", "en"] = "ru"
