@@ -3,7 +3,7 @@ events and consular receptions, soonest first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from aiogram import F, Router
@@ -64,15 +64,11 @@ def events_screen(
     """The events list; the upcoming one also holds the upcoming consular `receptions`,
     all soonest first."""
     catalog = kb.catalog
-    entries: list[tuple[tuple[int, int, int], CallbackData, str]] = []
+    # what each entry says is worked out for the page shown only: the KB may hold 100k
+    entries: Sequence[Document | Reception]
     if flt.upcoming:
-        for doc in catalog.upcoming(today):
-            entries.append((date_sort_key(doc.date), EventCB(key=catalog.doc_key(doc.id)),
-                            _event_label(doc, lang)))  # fmt: skip
-        for reception in receptions or []:
-            label = "🛂 " + reception_title(kb, reception, lang)
-            entries.append((date_sort_key(reception.date), ReceptionCB(id=reception.id), label))
-        entries.sort(key=lambda entry: entry[0])
+        entries = [*catalog.upcoming(today), *(receptions or [])]
+        entries.sort(key=lambda entry: date_sort_key(entry.date))
         if not entries:
             text = (
                 "⏭ <b>"
@@ -82,11 +78,9 @@ def events_screen(
             )
             return text, upcoming_empty_keyboard()
     else:
-        for doc in catalog.events(EventFilter(flt.country, flt.city, flt.year, flt.kind)):
-            entries.append((date_sort_key(doc.date), EventCB(key=catalog.doc_key(doc.id)),
-                            _event_label(doc, lang)))  # fmt: skip
+        entries = catalog.events(EventFilter(flt.country, flt.city, flt.year, flt.kind))
     page = min(max(0, flt.page), max(0, (len(entries) - 1) // PAGE))
-    items = [(data, label) for _key, data, label in entries[page * PAGE : (page + 1) * PAGE]]
+    items = [_event_item(kb, entry, lang) for entry in entries[page * PAGE : (page + 1) * PAGE]]
     title = _("Upcoming events") if flt.upcoming else _("Events")
     lines = ["📅 <b>" + title + "</b>"]
     active = _filter_line(kb, flt, lang)
@@ -110,6 +104,15 @@ def events_screen(
     if not entries:
         lines.append(_("Nothing matches these filters."))
     return "\n".join(lines), events_keyboard(items, flt.model_copy(update={"page": page}), count)
+
+
+def _event_item(
+    kb: KnowledgeBase, entry: Document | Reception, lang: str
+) -> tuple[CallbackData, str]:
+    """An entry's button: its data and its label."""
+    if isinstance(entry, Reception):
+        return ReceptionCB(id=entry.id), "🛂 " + reception_title(kb, entry, lang)
+    return EventCB(key=kb.catalog.doc_key(entry.id)), _event_label(entry, lang)
 
 
 def _event_label(doc: Document, lang: str) -> str:
@@ -208,12 +211,16 @@ def filter_values(kb: KnowledgeBase, dim: str) -> list[str]:
         by_id = kb.gazetteer.by_id
         return [v for v in catalog.filter_values("city") if v in by_id and by_id[v].kind == "city"]
     if dim == "year":
-        years = set()
-        for doc in catalog.documents.values():
-            given = shown_date(doc)
-            if given and given[0][:4].isdigit():
-                years.add(given[0][:4])
-        return sorted(years, reverse=True)
+
+        def years() -> tuple[str, ...]:
+            found = set()
+            for doc in catalog.documents.values():
+                given = shown_date(doc)
+                if given and given[0][:4].isdigit():
+                    found.add(given[0][:4])
+            return tuple(sorted(found, reverse=True))
+
+        return list(catalog.memo("shown years", years))
     return catalog.filter_values(dim)
 
 

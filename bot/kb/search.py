@@ -25,6 +25,7 @@ import logging
 import math
 import sqlite3
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 #: bm25 column weights: body, title, names.
 BM25_WEIGHTS = (1.0, 0.4, 1.5)
 RECALL = 30
+#: Whole documents kept in memory after an answer read them (the KB may hold 100k).
+DOCUMENTS_KEPT = 2048
 MAX_TERMS = 24
 #: Below this share of the question's (IDF-weighted) concepts, abstain.
 MIN_COVERAGE = 0.5
@@ -221,7 +224,7 @@ class KnowledgeBase:
     def _open(self) -> None:
         self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        self._documents: dict[str, Document] = {}
+        self._documents: OrderedDict[str, Document] = OrderedDict()
         self._vocab: dict[str, frozenset[str]] = {}  # lang -> its index's terms (`knows`)
         self._services: dict[str, frozenset[str]] = {}  # lang -> `service_terms`
         self._sizes = {
@@ -319,15 +322,21 @@ class KnowledgeBase:
     # -- documents -----------------------------------------------------------------------
 
     def document(self, doc_id: str) -> Document | None:
-        if doc_id not in self._documents:
-            with self._lock:
-                row = self._conn.execute(
-                    "SELECT record FROM documents WHERE id = ?", (doc_id,)
-                ).fetchone()
+        """The whole document (the `DOCUMENTS_KEPT` asked last are kept in memory)."""
+        with self._lock:  # searches run in several threads
+            doc = self._documents.get(doc_id)
+            if doc is not None:
+                self._documents.move_to_end(doc_id)
+                return doc
+            row = self._conn.execute(
+                "SELECT record FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
             if row is None:
                 return None
-            self._documents[doc_id] = document_from_dict(json.loads(row["record"]))
-        return self._documents[doc_id]
+            doc = self._documents[doc_id] = document_from_dict(json.loads(row["record"]))
+            while len(self._documents) > DOCUMENTS_KEPT:
+                self._documents.popitem(last=False)
+            return doc
 
     def documents_by_source(self, sources: list[str]) -> list[Document]:
         """The documents restating the given source files."""
