@@ -210,8 +210,8 @@ class DenseIndex:
     @classmethod
     def load(cls, conn: sqlite3.Connection, dim: int, langs: Iterable[str]) -> DenseIndex:
         """The KB's vectors, centred and requantised. Rows are streamed into one buffer
-        (no list of 100,000 row tuples) and converted `_LOAD_CHUNK` rows at a time, so the
-        peak stays near twice the int8 matrix (`bench/kb_search.py`)."""
+        (no list of 100,000 row tuples) and converted `_LOAD_CHUNK` rows at a time into
+        that same buffer, so the peak stays near the int8 matrix (`bench/kb_search.py`)."""
         query = "FROM units u JOIN vectors v ON v.hash = u.hash"
         n = int(conn.execute(f"SELECT count(*) {query}").fetchone()[0])
         width = 4 + dim  # float32 scale + int8 components, as `pack` writes them
@@ -240,9 +240,13 @@ class DenseIndex:
         remap = np.array([lang_index[lang] for lang in names] or [0], dtype=np.int64)
         codes = remap[codes_seen]
         centre_matrix = np.stack(list(centres.values())) if centres else np.zeros((0, dim))
-        matrix = np.empty((len(raw), dim), dtype=np.int8)
-        scales = np.empty(len(raw), dtype=np.float32)
-        for start in range(0, len(raw), _LOAD_CHUNK):
+        # The requantised rows are written over the packed ones, in place: row k's
+        # `dim` bytes land at k * dim, never past the `width` bytes of rows not yet read
+        # (each chunk is copied out first). A second matrix doubled the load's peak.
+        rows = len(raw)
+        matrix = np.ndarray((rows, dim), dtype=np.int8, buffer=packed.data.cast("B"))
+        scales = np.empty(rows, dtype=np.float32)
+        for start in range(0, rows, _LOAD_CHUNK):
             end = start + _LOAD_CHUNK
             part = raw[start:end].astype(np.float32)
             part *= raw_scales[start:end, None]
