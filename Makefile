@@ -6,7 +6,7 @@ SRC    := bot devserver tests $(wildcard bench)
 STAMP  := $(VENV)/.installed
 BABEL_KEYWORDS := -k _:1,1t -k _:1,2 -k __
 
-.PHONY: install kb run test lint locales locales-extract bench eval clean services
+.PHONY: install kb run test test-fast lint locales locales-extract bench eval clean services
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ services:
 
 test: install lint services
 	$(PY) -m pytest
+
+## While working: the same suite without the tests that start processes of their own
+## (marked `slow`); `make test` runs everything.
+test-fast: install services
+	$(PY) -m pytest -m "not slow"
 
 ## Answer quality on the public sets beside the repo (../shared/eval) and our held-out set.
 SHARED_EVAL ?= ../shared/eval

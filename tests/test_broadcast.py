@@ -266,6 +266,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 async def test_sigkill_mid_run_then_resume(
     tmp_path: Path, db: Database, bot: Bot, devserver: DevServer
 ) -> None:

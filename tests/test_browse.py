@@ -279,6 +279,7 @@ async def test_stale_or_forged_browse_buttons(
 # -- the console shows the same flows --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_console_consular_flow(tmp_path: Path, kb_file: Path) -> None:
     shutil.copy2(kb_file, tmp_path / "kb.db")
     script = (

@@ -63,6 +63,7 @@ def test_bad_value_is_one_clear_line(
     assert fragment in text and "\n" not in text
 
 
+@pytest.mark.slow
 def test_cli_reports_bad_config_without_traceback(tmp_path: object) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "run"],

@@ -21,6 +21,8 @@ from bot.config import PROJECT_ROOT
 from bot.console import CONSOLE_USER_ID
 from bot.storage.database import Database
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 WHO = f"user {CONSOLE_USER_ID} — set ADMIN_IDS={CONSOLE_USER_ID} to try moderator commands"
 NOT_TEXT = "I can only read text messages."
 #: Only a safety net for a hung bot: the tests wait for output, they never time it.

@@ -218,6 +218,7 @@ def test_when_leads_with_the_date_never_more_precise_than_the_source(kb: Knowled
 # -- evaluation anyone can run ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (SHARED / "corpus-dev").is_dir(), reason="../shared/eval/corpus-dev is not beside the repo"
 )

@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from bot.runner import BotRunner
 from bot.storage.users import UserRepo
@@ -151,6 +153,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_devserver_and_bot_as_separate_processes(tmp_path: Path, kb_file: Path) -> None:
     shutil.copy2(kb_file, tmp_path / "kb.db")  # a built KB is copied to every instance
     port = _free_port()
@@ -197,6 +200,7 @@ def test_devserver_and_bot_as_separate_processes(tmp_path: Path, kb_file: Path) 
     assert bot is not None and bot.returncode == 0  # SIGTERM: a clean shutdown
 
 
+@pytest.mark.slow
 def test_console_with_piped_stdin(tmp_path: Path, kb_file: Path) -> None:
     shutil.copy2(kb_file, tmp_path / "kb.db")
     script = "/start\nҚазақша\n/help\n1\n/location 45.01 78.37\n@ Сталинград\nhello\n"

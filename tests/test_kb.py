@@ -221,6 +221,7 @@ def _eval(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_eval_json_lines_have_the_agreed_shape() -> None:
     proc = _eval(EXTRA_EVAL, "--json")
     assert proc.returncode == 0, proc.stderr
@@ -241,6 +242,7 @@ def _metrics(proc: subprocess.CompletedProcess[str]) -> dict[str, float]:
     return values
 
 
+@pytest.mark.slow
 def test_extra_question_set_quality() -> None:
     """Questions written for this project, beside the shared dev set: guards over-tuning."""
     metrics = _metrics(_eval(EXTRA_EVAL))
@@ -248,6 +250,7 @@ def test_extra_question_set_quality() -> None:
     assert metrics["out_of_scope_abstained"] == 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SHARED_EVAL.exists(), reason="../shared/eval is not available here")
 def test_dev_set_quality() -> None:
     metrics = _metrics(_eval(SHARED_EVAL))
@@ -297,6 +300,7 @@ NEWS = """# В Павлодаре открылась выставка о зем�
 """
 
 
+@pytest.mark.slow
 def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path) -> None:
     import shutil
 

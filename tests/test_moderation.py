@@ -444,6 +444,7 @@ async def _prepare_db(path: Path, n: int) -> list[int]:
         await db.close()
 
 
+@pytest.mark.slow
 def test_sigkill_mid_broadcast_loses_nobody(tmp_path: Path, kb_file: Path) -> None:
     n = 300
     ids = asyncio.run(_prepare_db(tmp_path / "bot.db", n))

@@ -11,6 +11,7 @@ from asyncio.subprocess import Process
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
@@ -20,6 +21,8 @@ from bot.storage.database import Database
 from bot.storage.schema import users
 from devserver import DevServer
 from tests.postgres import create_database, drop_database
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token"

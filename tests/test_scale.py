@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import insert
 
 from bot.broadcast import AnnouncementStatus, Audience, OutboxRepo
@@ -27,6 +28,8 @@ from bot.storage.users import utcnow
 from devserver import DevServer
 from tests.postgres import create_database, drop_database
 from tests.test_status import sample
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 TOKEN = "123456:TEST-scale"
 SECRET = "a-secret-for-the-scale-test"

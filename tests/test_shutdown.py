@@ -16,6 +16,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 from tests.test_e2e import _control, _env, _free_port
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 USER = 42
 SLOW_MS = 3000  # the reply takes this long to send: the handler is in flight meanwhile
 
