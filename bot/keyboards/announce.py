@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import texts_in
 from bot.config import LOCALES
@@ -12,27 +11,28 @@ from bot.consular import subscribable_regions
 from bot.handlers.subscriptions import topic_label
 from bot.i18n import language_name
 from bot.kb.search import KnowledgeBase
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import AnnounceAction, AnnounceCB
 from bot.storage.subscriptions import TOPICS
 
 REGIONS_PAGE = 8
 
 
-def _button(kb: InlineKeyboardBuilder, text: str, action: AnnounceAction, value: str = "") -> None:
+def _button(kb: InlineKeyboard, text: str, action: AnnounceAction, value: str = "") -> None:
     kb.button(text=text, callback_data=AnnounceCB(action=action, value=value))
 
 
-def _cancel(kb: InlineKeyboardBuilder) -> None:
+def _cancel(kb: InlineKeyboard) -> None:
     _button(kb, "✖️ " + _("Cancel"), AnnounceAction.cancel)
 
 
-def _finish(kb: InlineKeyboardBuilder, *sizes: int) -> InlineKeyboardMarkup:
+def _finish(kb: InlineKeyboard, *sizes: int) -> InlineKeyboardMarkup:
     kb.adjust(*sizes)
     return kb.as_markup()
 
 
 def audience_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     _button(kb, "👥 " + _("Everyone"), AnnounceAction.audience, "all")
     _button(kb, "🌐 " + _("By language"), AnnounceAction.menu, "lang")
     _button(kb, "🗺 " + _("Subscribers of a region"), AnnounceAction.menu, "region")
@@ -41,13 +41,13 @@ def audience_menu() -> InlineKeyboardMarkup:
     return _finish(kb, 1)
 
 
-def _back_and_cancel(kb: InlineKeyboardBuilder) -> None:
+def _back_and_cancel(kb: InlineKeyboard) -> None:
     _button(kb, "◀️ " + _("Back"), AnnounceAction.menu, "top")
     _cancel(kb)
 
 
 def language_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code in LOCALES:
         _button(kb, language_name(code), AnnounceAction.audience, f"lang.{code}")
     _back_and_cancel(kb)
@@ -55,7 +55,7 @@ def language_menu() -> InlineKeyboardMarkup:
 
 
 def topic_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for key in TOPICS:
         _button(kb, topic_label(key), AnnounceAction.audience, f"topic.{key}")
     _back_and_cancel(kb)
@@ -66,7 +66,7 @@ def region_menu(catalog_kb: KnowledgeBase, lang: str, page: int) -> InlineKeyboa
     regions = subscribable_regions(catalog_kb.catalog)
     pages = max(1, -(-len(regions) // REGIONS_PAGE))
     page = min(max(page, 0), pages - 1)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for place in regions[page * REGIONS_PAGE : (page + 1) * REGIONS_PAGE]:
         _button(kb, texts_in(place.name, lang), AnnounceAction.audience, f"region.{place.id}")
     if page > 0:
@@ -78,7 +78,7 @@ def region_menu(catalog_kb: KnowledgeBase, lang: str, page: int) -> InlineKeyboa
 
 
 def skip_menu(*, can_skip: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if can_skip:
         _button(kb, "⏭ " + _("Skip"), AnnounceAction.skip)
     _cancel(kb)
@@ -91,7 +91,7 @@ def fallback_menu(languages: list[str]) -> InlineKeyboardMarkup:
         "kk": _("Send them the Kazakh text"),
         "en": _("Send them the English text"),
     }
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for lang in LOCALES:
         if lang in languages:
             _button(kb, send_text[lang], AnnounceAction.fallback, lang)
@@ -101,14 +101,14 @@ def fallback_menu(languages: list[str]) -> InlineKeyboardMarkup:
 
 
 def media_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     _button(kb, "⏭ " + _("No photo or link"), AnnounceAction.no_media, "skip")
     _cancel(kb)
     return _finish(kb, 1)
 
 
 def when_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     _button(kb, "🚀 " + _("Send now"), AnnounceAction.when, "now")
     _button(kb, "🕒 " + _("At a time…"), AnnounceAction.when, "later")
     _cancel(kb)
@@ -116,7 +116,7 @@ def when_menu() -> InlineKeyboardMarkup:
 
 
 def confirm_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     _button(kb, "✅ " + _("Confirm"), AnnounceAction.confirm)
     _cancel(kb)
     return _finish(kb, 2)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import MenuCB, ResultCB, Section, VoteCB
 
 
 def answer_keyboard(
     question_id: int, index: int, total: int, voted: bool | None = None
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     up, down = "👍", "👎"
     if voted is True:
         up = "✅ 👍"

@@ -11,8 +11,8 @@ from aiogram.types import (
     InlineKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import (
     AskTopicCB,
     EventCB,
@@ -41,7 +41,7 @@ def menu_button() -> InlineKeyboardButton:
 
 
 def pager(
-    kb: InlineKeyboardBuilder,
+    kb: InlineKeyboard,
     page: int,
     total: int,
     make: Callable[..., CallbackData],
@@ -70,7 +70,7 @@ def pager(
 
 def topic_list(items: list[tuple[str, str]], page: int, parent: str) -> InlineKeyboardMarkup:
     """Topic buttons (id, title), paged; `parent` is "" for the roots."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for topic_id, title in items[page * PAGE : (page + 1) * PAGE]:
         kb.row(InlineKeyboardButton(text=clip(title), callback_data=TopicCB(id=topic_id).pack()))
     pager(kb, page, len(items), TopicCB, id=parent or "root")
@@ -85,7 +85,7 @@ def topic_keyboard(
     parent: str | None,
     page: int,
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for child_id, title in children[page * PAGE : (page + 1) * PAGE]:
         kb.row(
             InlineKeyboardButton(
@@ -112,7 +112,7 @@ def events_keyboard(
 ) -> InlineKeyboardMarkup:
     """Items are (what the button opens, label): an event, or in the upcoming list also a
     consular reception."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for data, label in items:
         kb.row(InlineKeyboardButton(text=clip(label), callback_data=data.pack()))
     fields = flt.model_dump(exclude={"page"})
@@ -153,7 +153,7 @@ def events_keyboard(
 def filter_options(
     dim: str, options: list[tuple[str, str]], flt: EventFilterCB
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     current = flt.model_dump(exclude={"dim"})
     for value, label in options:
         chosen = {**current, dim: int(value) if dim == "year" else value}
@@ -165,7 +165,7 @@ def filter_options(
 
 
 def event_keyboard() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.row(
         InlineKeyboardButton(text="◀️ " + _("Events"), callback_data=EventsCB().pack()),
         menu_button(),
@@ -174,7 +174,7 @@ def event_keyboard() -> InlineKeyboardMarkup:
 
 
 def upcoming_empty_keyboard() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.row(
         InlineKeyboardButton(
             text="🔔 " + _("Subscribe to events"),
@@ -189,7 +189,7 @@ def upcoming_empty_keyboard() -> InlineKeyboardMarkup:
 def subscriptions_keyboard(
     topics: list[tuple[str, str, bool]], regions_count: int, reminders: bool = True
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for key, label, on in topics:
         kb.row(
             InlineKeyboardButton(
@@ -206,7 +206,7 @@ def subscriptions_keyboard(
 
 
 def regions_keyboard(items: list[tuple[str, str, bool]], page: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for key, label, on in items[page * PAGE : (page + 1) * PAGE]:
         kb.row(
             InlineKeyboardButton(

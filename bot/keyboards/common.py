@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LOCALES
 from bot.i18n import LANGUAGE_NAMES
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import ForgetCB, Lang, LangCB, MenuCB, Section
 
 
 def language_picker(first: str | None = None, *, back: bool = False) -> InlineKeyboardMarkup:
     """Three buttons, each language in its own name; the user's likely one first."""
     order = sorted(LOCALES, key=lambda code: code != first)
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for code in order:
         kb.button(text=LANGUAGE_NAMES[code], callback_data=LangCB(code=Lang(code)))
     if back:
@@ -24,7 +24,7 @@ def language_picker(first: str | None = None, *, back: bool = False) -> InlineKe
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     items = [
         (Section.history, "📜 " + _("History")),
         (Section.events, "📅 " + _("Events")),
@@ -41,13 +41,13 @@ def main_menu() -> InlineKeyboardMarkup:
 
 
 def back_to_menu() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text="◀️ " + _("Main menu"), callback_data=MenuCB(section=Section.home))
     return kb.as_markup()
 
 
 def confirm_forget(proof: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     yes = ForgetCB(confirm=True, proof=proof)
     kb.button(text="🗑 " + _("Yes, delete my data"), callback_data=yes)
     kb.button(text=_("Cancel"), callback_data=ForgetCB(confirm=False))

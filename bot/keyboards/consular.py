@@ -10,9 +10,9 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboards.browse import clip, menu_button
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import (
     ConsularCB,
     EditCB,
@@ -29,7 +29,7 @@ MAX_LISTED = 10  # buttons of each kind in one list
 
 
 def consular_home() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.button(text="⏭ " + _("Next receptions"), callback_data=ConsularCB(action="next"))
     kb.button(text="🏛 " + _("Offices"), callback_data=ConsularCB(action="offices"))
     kb.button(text="🔎 " + _("By city or region"), callback_data=ConsularCB(action="city"))
@@ -42,7 +42,7 @@ def consular_home() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def _home_row(kb: InlineKeyboardBuilder) -> None:
+def _home_row(kb: InlineKeyboard) -> None:
     kb.row(
         InlineKeyboardButton(
             text="◀️ " + _("Consular services"), callback_data=ConsularCB(action="home").pack()
@@ -50,7 +50,7 @@ def _home_row(kb: InlineKeyboardBuilder) -> None:
     )
 
 
-def _subscribe_row(kb: InlineKeyboardBuilder, region: tuple[str, str] | None) -> None:
+def _subscribe_row(kb: InlineKeyboard, region: tuple[str, str] | None) -> None:
     if region is not None:
         kb.row(
             InlineKeyboardButton(
@@ -60,7 +60,7 @@ def _subscribe_row(kb: InlineKeyboardBuilder, region: tuple[str, str] | None) ->
         )
 
 
-def _reception_rows(kb: InlineKeyboardBuilder, receptions: list[tuple[str, str]]) -> None:
+def _reception_rows(kb: InlineKeyboard, receptions: list[tuple[str, str]]) -> None:
     for reception_id, label in receptions[:MAX_LISTED]:
         button = InlineKeyboardButton(
             text=clip(label), callback_data=ReceptionCB(id=reception_id).pack()
@@ -75,7 +75,7 @@ def directory_list(
 ) -> InlineKeyboardMarkup:
     """Office buttons (id, label), then reception buttons; optionally an offer to
     subscribe to a region."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for office_id, label in (offices or [])[:MAX_LISTED]:
         kb.row(
             InlineKeyboardButton(
@@ -94,14 +94,14 @@ def directory_list(
 
 
 def services_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for key, label in items:
         kb.row(InlineKeyboardButton(text=clip(label), callback_data=ServiceCB(key=key).pack()))
     _home_row(kb)
     return kb.as_markup()
 
 
-def _map_and_edit(kb: InlineKeyboardBuilder, item_id: str, *, office: bool, staff: bool) -> None:
+def _map_and_edit(kb: InlineKeyboard, item_id: str, *, office: bool, staff: bool) -> None:
     kb.row(
         InlineKeyboardButton(
             text="🗺 " + _("Show on the map"),
@@ -120,7 +120,7 @@ def _map_and_edit(kb: InlineKeyboardBuilder, item_id: str, *, office: bool, staf
 def reception_keyboard(
     reception_id: str, region: tuple[str, str] | None, *, staff: bool = False
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     _map_and_edit(kb, reception_id, office=False, staff=staff)
     _subscribe_row(kb, region)
     _home_row(kb)
@@ -131,7 +131,7 @@ def office_keyboard(
     office_id: str, receptions: list[tuple[str, str]], *, staff: bool = False
 ) -> InlineKeyboardMarkup:
     """An office card's buttons: its map point, its upcoming receptions, and (staff) edit."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for reception_id, label in receptions[:MAX_LISTED]:
         kb.row(
             InlineKeyboardButton(

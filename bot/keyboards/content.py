@@ -7,13 +7,13 @@ from collections.abc import Iterable
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import event_kind_label, texts_in
 from bot.consular_cards import mission_label, office_kind_label, service_label
 from bot.kb.catalog import short_key
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import OFFICE_KINDS, Office
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import (
     ContentAction,
     ContentCB,
@@ -23,19 +23,19 @@ from bot.keyboards.callbacks import (
 )
 
 
-def _cancel(builder: InlineKeyboardBuilder) -> None:
+def _cancel(builder: InlineKeyboard) -> None:
     builder.button(text="✖️ " + _("Cancel"), callback_data=ContentCB(action=ContentAction.cancel))
 
 
 def cancel_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     _cancel(builder)
     return builder.as_markup()
 
 
 def skip_menu(step: str, *, can_skip: bool) -> InlineKeyboardMarkup:
     """Skip names the step it skips, so a Skip pressed late cannot skip another one."""
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     if can_skip:
         builder.button(
             text="⏭ " + _("Skip"), callback_data=ContentCB(action=ContentAction.skip, value=step)
@@ -46,7 +46,7 @@ def skip_menu(step: str, *, can_skip: bool) -> InlineKeyboardMarkup:
 
 
 def confirm_menu(what: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     builder.button(
         text="✅ " + _("Confirm"), callback_data=ContentCB(action=ContentAction.confirm, value=what)
     )
@@ -56,7 +56,7 @@ def confirm_menu(what: str) -> InlineKeyboardMarkup:
 
 
 def offices_menu(offices: Iterable[Office], lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for office in offices:
         builder.button(
             text=texts_in(office.name, lang) or office.id,
@@ -68,7 +68,7 @@ def offices_menu(offices: Iterable[Office], lang: str) -> InlineKeyboardMarkup:
 
 
 def missions_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for country in ("RU", "KZ"):
         builder.button(
             text=mission_label(country),
@@ -80,7 +80,7 @@ def missions_menu() -> InlineKeyboardMarkup:
 
 
 def office_kinds_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for kind in OFFICE_KINDS:
         builder.button(
             text=office_kind_label(kind),
@@ -93,7 +93,7 @@ def office_kinds_menu() -> InlineKeyboardMarkup:
 
 def remove_menu(field: str, *, given: bool) -> InlineKeyboardMarkup:
     """Cancel, and Remove when the field has a value to remove."""
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     if given:
         builder.button(
             text="🗑 " + _("Remove"),
@@ -116,7 +116,7 @@ def details_menu(
         DetailField.point: "🗺 " + _("Map point"),
         DetailField.services: "🧾 " + _("Services"),
     }
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for field, label in labels.items():
         builder.button(text=label, callback_data=EditCB(id=item_id, office=office, field=field))
     builder.adjust(2)
@@ -126,7 +126,7 @@ def details_menu(
 
 
 def services_menu(kb: KnowledgeBase, chosen: list[str], lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for key in kb.catalog.services:
         mark = "☑️" if key in chosen else "⬜️"
         builder.button(
@@ -142,7 +142,7 @@ def services_menu(kb: KnowledgeBase, chosen: list[str], lang: str) -> InlineKeyb
 
 
 def kinds_menu(kinds: Iterable[str]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     for kind in kinds:
         builder.button(
             text=event_kind_label(kind),

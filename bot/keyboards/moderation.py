@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import AnnouncementAction, AnnouncementCB, ModAction, ModCB
 
 #: A name on a button is cut to this many characters (Telegram shows about 30 on a phone).
@@ -40,7 +40,7 @@ def _back(announcement_id: int) -> InlineKeyboardButton:
 def announcements_menu(items: Sequence[tuple[int, bool]]) -> InlineKeyboardMarkup:
     """One row per announcement: open it, and cancel it when it can still be cancelled
     (`items`: id and whether it is cancellable, newest first)."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for announcement_id, cancellable in items:
         row = [_view(announcement_id)]
         if cancellable:
@@ -51,7 +51,7 @@ def announcements_menu(items: Sequence[tuple[int, bool]]) -> InlineKeyboardMarku
 
 def announcement_menu(announcement_id: int, cancellable: bool) -> InlineKeyboardMarkup:
     """Under one announcement's report."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     if cancellable:
         kb.row(_ask_cancel(announcement_id))
     kb.row(_back(announcement_id))
@@ -60,7 +60,7 @@ def announcement_menu(announcement_id: int, cancellable: bool) -> InlineKeyboard
 
 def cancel_confirm_menu(announcement_id: int) -> InlineKeyboardMarkup:
     """The confirm screen: only its first button cancels."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.row(
         _button(
             "✖️ " + _("Yes, cancel #{id}").format(id=announcement_id),
@@ -74,7 +74,7 @@ def cancel_confirm_menu(announcement_id: int) -> InlineKeyboardMarkup:
 
 def approval_menu(announcement_id: int) -> InlineKeyboardMarkup:
     """Sent to the other moderators of one waiting for a second moderator."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     kb.row(
         _button("✅ " + _("Approve"), AnnouncementAction.approve, announcement_id),
         _button("✖️ " + _("Reject"), AnnouncementAction.reject, announcement_id),
@@ -88,7 +88,7 @@ def short_name(name: str) -> str:
 
 def moderators_menu(moderators: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     """Remove one (`moderators`: id and display name), or add one."""
-    kb = InlineKeyboardBuilder()
+    kb = InlineKeyboard()
     for user_id, name in moderators:
         kb.button(
             text="✖️ " + _("Remove {name}").format(name=short_name(name)),

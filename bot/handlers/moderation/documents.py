@@ -26,7 +26,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.handlers.moderation.wizard import (
     Event,
@@ -43,6 +42,7 @@ from bot.kb.sources import (
     document_from_dict,
     document_to_dict,
 )
+from bot.keyboards.builder import InlineKeyboard
 from bot.keyboards.callbacks import UploadAction, UploadCB
 from bot.services.documents import DocumentService
 from bot.staff.documents import ingest_report, refusal, source_question
@@ -55,7 +55,7 @@ EXTENSIONS = (".txt", ".md")
 
 
 def source_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = InlineKeyboard()
     builder.button(text="➕ " + _("Add as it is"), callback_data=UploadCB(action=UploadAction.add))
     builder.button(text="✖️ " + _("Cancel"), callback_data=UploadCB(action=UploadAction.cancel))
     builder.adjust(1)
