@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.kb.build import BuildStats, build_kb, ensure_kb
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import INGESTED, legacy_documents
+from bot.shared.channel import follow
 from bot.storage.database import Database
 from bot.storage.documents import DocumentRepo, StoredDocuments
 from bot.storage.roles import AuditRepo
@@ -114,20 +115,13 @@ class KnowledgeSync:
             await self._refresh_logged()
 
     async def _listen(self) -> None:
-        """Refresh on every message of `CHANNEL`; resubscribe after a lost connection."""
+        """Refresh on every message of `CHANNEL` (resubscribing after a lost connection;
+        what was published meanwhile the next poll finds)."""
         assert self.redis is not None
-        while True:
-            pubsub = self.redis.pubsub()
-            try:
-                await pubsub.subscribe(CHANNEL)
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        await self._refresh_logged()
-            except RedisError:
-                log.warning("lost the documents channel; listening again in 1 s", exc_info=True)
-                await asyncio.sleep(1.0)
-            finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await follow(self.redis, CHANNEL, self._news)
+
+    async def _news(self, _version: object) -> None:
+        await self._refresh_logged()
 
     async def _refresh_logged(self) -> None:
         try:

@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.shared.channel import follow
+
 log = logging.getLogger(__name__)
 
 #: Where a process says which keys a change of its made stale (with Redis).
@@ -120,7 +122,7 @@ class HotCache:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    def _reconnected(self, _connection: object) -> None:
+    def _missed_some(self) -> None:
         log.info("the cache channel is back: this process's copy starts again")
         self.clear()
 
@@ -131,25 +133,9 @@ class HotCache:
 
     async def _listen(self) -> None:
         assert self._redis is not None
-        while True:
-            pubsub = self._redis.pubsub()
-            try:
-                await pubsub.subscribe(CHANNEL)
-                # what changed while this process was not listening: now, and each time
-                # redis-py reconnects the channel by itself
-                self.clear()
-                assert pubsub.connection is not None
-                pubsub.connection.register_connect_callback(self._reconnected)
-                async for message in pubsub.listen():
-                    if message.get("type") != "message":
-                        continue
-                    data = message["data"]
-                    origin, *keys = (data.decode() if isinstance(data, bytes) else data).split("\n")
-                    if origin != self._origin:
-                        self._evict_here(keys)
-            except RedisError:
-                log.warning("lost the cache channel; listening again in 1 s", exc_info=True)
-                self.clear()
-                await asyncio.sleep(1.0)
-            finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await follow(self._redis, CHANNEL, self._news, on_subscribed=self._missed_some)
+
+    async def _news(self, data: bytes | str) -> None:
+        origin, *keys = (data.decode() if isinstance(data, bytes) else data).split("\n")
+        if origin != self._origin:
+            self._evict_here(keys)

@@ -115,25 +115,25 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
         self._check_open()
-        stale: list[str] = []
-        if self.backend != "sqlite":
-            async with self.engine.begin() as conn:
-                try:
-                    yield conn
-                finally:
-                    stale = conn.info.pop(_STALE, [])
-        else:
-            async with asyncio.timeout(WRITER_WAIT_S):  # a bound, as SQLite's busy timeout was
-                await self._writer.acquire()
+        async with self._writers_turn(), self.engine.begin() as conn:
             try:
-                async with self.engine.begin() as conn:
-                    try:
-                        yield conn
-                    finally:
-                        stale = conn.info.pop(_STALE, [])
+                yield conn
             finally:
-                self._writer.release()
+                stale = conn.info.pop(_STALE, [])
         await self.cache.evict(stale)  # committed: readers from now on load the new rows
+
+    @asynccontextmanager
+    async def _writers_turn(self) -> AsyncIterator[None]:
+        """On SQLite, this process's write transactions take turns (see `_writer`)."""
+        if self.backend != "sqlite":
+            yield
+            return
+        async with asyncio.timeout(WRITER_WAIT_S):  # a bound, as SQLite's busy timeout was
+            await self._writer.acquire()
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     @staticmethod
     def evict_after_commit(conn: AsyncConnection, *keys: str) -> None:
