@@ -61,7 +61,6 @@ class HotCache:
         self._redis: Redis | None = None
         self._origin = uuid.uuid4().hex  # this process, so it skips its own news
         self._listener: asyncio.Task[None] | None = None
-        self.hits = self.loads = 0
 
     async def get(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
         """The cached value of `key`, or what `load()` returns (kept unless the key was
@@ -71,12 +70,10 @@ class HotCache:
         entry = self._entries.get(key)
         if entry is not None and entry[0] > self._clock():
             self._entries.move_to_end(key)
-            self.hits += 1
             value: T = entry[1]
             return value
         token = object()
         self._loading[key] = token
-        self.loads += 1
         try:
             value = await load()
         finally:

@@ -66,9 +66,16 @@ class OfficeRepo(Repo):
 
 class DetailsRepo(Repo):
     async def all(self) -> dict[str, Details]:
-        """Every subject's details ("office:ID" / "reception:ID" -> fields), read on
-        every directory screen: kept in the `HotCache` (the fields' values are shared:
-        callers must not change them)."""
+        """Every subject's details ("office:ID" / "reception:ID" -> fields)."""
+        return {subject: dict(fields) for subject, fields in (await self._every()).items()}
+
+    async def of(self, subject: str) -> Details:
+        return dict((await self._every()).get(subject, {}))
+
+    async def _every(self) -> dict[str, Details]:
+        """Read on every directory screen: kept in the `HotCache`. `all` and `of` hand
+        out copies of the fields; the values inside are shared: callers must not change
+        them."""
 
         async def load() -> dict[str, Details]:
             async with self._read() as conn:
@@ -79,11 +86,7 @@ class DetailsRepo(Repo):
                     found.setdefault(subject, {})[field] = json.loads(value)
             return found
 
-        cached = await self._cached(DETAILS, load)
-        return {subject: dict(fields) for subject, fields in cached.items()}
-
-    async def of(self, subject: str) -> Details:
-        return (await self.all()).get(subject, {})
+        return await self._cached(DETAILS, load)
 
     async def put(self, subject: str, field: str, value: Any, actor: int | None) -> None:
         """Set one field; an empty value (None, "", {}, []) removes it."""
