@@ -161,7 +161,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             if not corpus.is_dir():
                 print(f"No such folder: {corpus}", file=sys.stderr)
                 return 2
-            kb_path = corpus_kb(corpus, Path(tmp), settings.data_dir, curated=not args.no_curated)
+            kb_path = corpus_kb(
+                corpus,
+                Path(tmp),
+                settings.data_dir,
+                curated=not args.no_curated,
+                vectors_from=settings.kb_path,
+            )
             kb = KnowledgeBase(kb_path)
         else:
             kb = _kb(settings)

@@ -3,6 +3,7 @@ abstention, fact questions and direct answers."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.kb import vectors
 from bot.kb.answer import answer_sentences, lead_lines, question_kind, sentence_date
 from bot.kb.build import build_kb, read_meta
 from bot.kb.embed import load_embedder
@@ -93,6 +95,26 @@ def test_rebuild_embeds_only_new_passages(tmp_path: Path) -> None:
     text = doc.read_text("utf-8")
     doc.write_text(text.replace("The webinar was supported", "The webinar was backed", 1), "utf-8")
     assert 1 <= build_kb(out, data).embedded <= 3
+
+
+def test_a_new_kb_reuses_the_vectors_of_another(
+    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vectors_from` (how `eval --corpus` builds beside the bot's KB): nothing already
+    embedded there is embedded again, even in a process that embedded nothing yet."""
+    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    text = (
+        "В Омске прошёл вечер казахской поэзии\n\n"
+        "Студенты двух университетов читали стихи Абая на русском и казахском языках. "
+        "Вечер подготовили преподаватели кафедры филологии вместе с землячеством.\n"
+    )
+    news = parse_news(text, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    stats = build_kb(tmp_path / "kb.db", data, documents=[news], vectors_from=kb_file)
+    assert len(news.passages) == 1
+    assert stats.vectors == len(KnowledgeBase(kb_file)._dense_index or []) + 1
+    assert stats.embedded == 3  # the new passage and its two sentences, nothing else
 
 
 def test_embedder_none_builds_a_lexical_kb(tmp_path: Path) -> None:
@@ -222,7 +244,7 @@ def test_when_leads_with_the_date_never_more_precise_than_the_source(kb: Knowled
 @pytest.mark.skipif(
     not (SHARED / "corpus-dev").is_dir(), reason="../shared/eval/corpus-dev is not beside the repo"
 )
-def test_public_corpus_dev_set_keeps_its_floor() -> None:
+def test_public_corpus_dev_set_keeps_its_floor(kb_file: Path) -> None:
     """`eval --corpus`: ingest the public corpus into a temporary KB and answer its set.
     A regression floor, not the exact figures (README, "Figures")."""
     proc = subprocess.run(
@@ -239,6 +261,8 @@ def test_public_corpus_dev_set_keeps_its_floor() -> None:
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
+        # the session's KB beside it: its vectors are reused, only the corpus is embedded
+        env={**os.environ, "KB_PATH": str(kb_file)},
         timeout=600,
         check=False,
     )

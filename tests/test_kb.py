@@ -206,7 +206,8 @@ def test_missing_kind_of_fact_is_flagged(kb: KnowledgeBase) -> None:
 # -- evaluation ----------------------------------------------------------------------------
 
 
-def _eval(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _eval(path: Path, kb_file: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot eval` over the session's KB (built from data/, so not rebuilt)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "eval", str(path), *extra],
         cwd=PROJECT_ROOT,
@@ -215,15 +216,15 @@ def _eval(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         env={
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "KB_PATH": str(PROJECT_ROOT / "var" / "test-eval-kb.db"),
-            "DATABASE_PATH": str(PROJECT_ROOT / "var" / "test-eval.db"),
+            "KB_PATH": str(kb_file),
+            "DATABASE_PATH": str(kb_file.with_name("eval.db")),
         },
     )
 
 
 @pytest.mark.slow
-def test_eval_json_lines_have_the_agreed_shape() -> None:
-    proc = _eval(EXTRA_EVAL, "--json")
+def test_eval_json_lines_have_the_agreed_shape(kb_file: Path) -> None:
+    proc = _eval(EXTRA_EVAL, kb_file, "--json")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == sum(1 for _ in EXTRA_EVAL.open())
@@ -243,17 +244,17 @@ def _metrics(proc: subprocess.CompletedProcess[str]) -> dict[str, float]:
 
 
 @pytest.mark.slow
-def test_extra_question_set_quality() -> None:
+def test_extra_question_set_quality(kb_file: Path) -> None:
     """Questions written for this project, beside the shared dev set: guards over-tuning."""
-    metrics = _metrics(_eval(EXTRA_EVAL))
+    metrics = _metrics(_eval(EXTRA_EVAL, kb_file))
     assert metrics["hit@1"] >= 0.85 and metrics["answer@1"] >= 0.8
     assert metrics["out_of_scope_abstained"] == 1.0
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_EVAL.exists(), reason="../shared/eval is not available here")
-def test_dev_set_quality() -> None:
-    metrics = _metrics(_eval(SHARED_EVAL))
+def test_dev_set_quality(kb_file: Path) -> None:
+    metrics = _metrics(_eval(SHARED_EVAL, kb_file))
     assert metrics["hit@1"] >= 0.9 and metrics["answer@1"] >= 0.8
     assert metrics["out_of_scope_abstained"] == 1.0
 
@@ -301,11 +302,12 @@ NEWS = """# В Павлодаре открылась выставка о зем�
 
 
 @pytest.mark.slow
-def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path) -> None:
+def test_kb_ingest_adds_a_document_that_can_be_asked_about(tmp_path: Path, kb_file: Path) -> None:
     import shutil
 
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
+    shutil.copy2(kb_file, tmp_path / "kb.db")  # the KB it adds to: only the news is embedded
     news = tmp_path / "pavlodar.md"
     news.write_text(NEWS, encoding="utf-8")
     junk = tmp_path / "junk.txt"

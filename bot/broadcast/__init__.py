@@ -7,9 +7,16 @@
 * ``message``: the text in a user's language, escaped for HTML, link button.
 * ``sender``: :func:`run_broadcast`, the workers and the keeper.
 * ``report``: counts by status and language, :func:`watch` for progress messages.
+
+``sender`` (and with it aiogram, seconds of pydantic schema building) is imported only
+when one of its names is first used, so the CLI's `eval` and `kb` commands, which reach
+the outbox through the services, start without it.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from bot.broadcast.models import (
     Announcement,
@@ -22,14 +29,34 @@ from bot.broadcast.models import (
 from bot.broadcast.outbox import OutboxRepo, OutboxRow
 from bot.broadcast.ratelimit import RateLimiter
 from bot.broadcast.report import LanguageCounts, Report, snapshot, watch
-from bot.broadcast.sender import (
-    DEFAULT_RATE,
-    BroadcastAborted,
-    BroadcastBusy,
-    BroadcastError,
-    BroadcastNotReady,
-    run_broadcast,
+
+if TYPE_CHECKING:
+    from bot.broadcast.sender import (
+        DEFAULT_RATE,
+        BroadcastAborted,
+        BroadcastBusy,
+        BroadcastError,
+        BroadcastNotReady,
+        run_broadcast,
+    )
+
+_FROM_SENDER = frozenset(
+    {
+        "DEFAULT_RATE",
+        "BroadcastAborted",
+        "BroadcastBusy",
+        "BroadcastError",
+        "BroadcastNotReady",
+        "run_broadcast",
+    }
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SENDER:
+        return getattr(importlib.import_module("bot.broadcast.sender"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_RATE",

@@ -213,11 +213,13 @@ def write_kb(
     extra_documents: Iterable[Document] = (),
     embedder_spec: str = DEFAULT_EMBEDDER,
     version: str | None = None,
+    vectors_from: Path | None = None,
 ) -> BuildStats:
     """Write a complete KB to `out` atomically (temp file in the same folder, then rename).
 
     Passages are embedded with `embedder_spec` (see `bot.kb.embed`), reusing the vectors
-    of the file being replaced, so a rebuild embeds only new or changed passages.
+    of the file being replaced (or of the KB `vectors_from`, when given), so a rebuild
+    embeds only new or changed passages.
     `version` is the version of the database's documents the sources hold (recorded in
     `meta` as `documents_version`; without it, the KB is of `data/` alone)."""
     started = time.perf_counter()
@@ -241,7 +243,7 @@ def write_kb(
         conn.execute("INSERT INTO meta VALUES ('embedder_spec', ?)", (embedder_spec,))
         conn.execute("INSERT INTO meta VALUES (?, ?)", (DOCUMENTS_VERSION, version or NO_DOCUMENTS))
         if embedder is not None:
-            previous = _open_previous(out, embedder)
+            previous = _open_previous(vectors_from or out, embedder)
             try:
                 embedded = write_vectors(
                     conn, writer.units, embedder, previous, writer.sentences
@@ -287,10 +289,15 @@ def build_kb(
     embedder_spec: str = DEFAULT_EMBEDDER,
     documents: Sequence[Document] = (),
     version: str | None = None,
+    vectors_from: Path | None = None,
 ) -> BuildStats:
     """The KB of `data/` plus `documents` (the database's, at `version`)."""
     return write_kb(
-        out, load_sources(data_dir, documents), embedder_spec=embedder_spec, version=version
+        out,
+        load_sources(data_dir, documents),
+        embedder_spec=embedder_spec,
+        version=version,
+        vectors_from=vectors_from,
     )
 
 

@@ -146,9 +146,17 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def corpus_kb(corpus: Path, workdir: Path, data_dir: Path, *, curated: bool = True) -> Path:
+def corpus_kb(
+    corpus: Path,
+    workdir: Path,
+    data_dir: Path,
+    *,
+    curated: bool = True,
+    vectors_from: Path | None = None,
+) -> Path:
     """Ingest every .txt/.md file of `corpus` (as `kb ingest` does) and build a KB of
-    `data_dir` plus them under `workdir`; returns the KB's path.
+    `data_dir` plus them under `workdir`; returns the KB's path. The vectors of the KB
+    `vectors_from` (the bot's own) are reused, so only the corpus is embedded.
 
     With `curated=False` the curated documents of `data/` are left out, so only the
     corpus answers (the gazetteer, topics and consular tables stay)."""
@@ -172,5 +180,5 @@ def corpus_kb(corpus: Path, workdir: Path, data_dir: Path, *, curated: bool = Tr
         except IngestError:
             continue
     kb_path = workdir / "kb.db"
-    build_kb(kb_path, work_data, documents=docs)
+    build_kb(kb_path, work_data, documents=docs, vectors_from=vectors_from)
     return kb_path
