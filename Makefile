@@ -57,13 +57,16 @@ services:
 	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1 ) ) ) || \
 	echo "redis-server is not installed and could not be installed here: its tests will skip"
 
+## The suite on every core (pytest-xdist; `worksteal` evens out the long process tests).
+XDIST := -n auto --dist worksteal
+
 test: install lint services
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 ## While working: the same suite without the tests that start processes of their own
 ## (marked `slow`); `make test` runs everything.
 test-fast: install services
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
 
 ## Answer quality on the public sets beside the repo (../shared/eval) and our held-out set.
 SHARED_EVAL ?= ../shared/eval

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -25,10 +26,20 @@ TOKEN = "123456:TEST-token"
 
 
 @pytest.fixture(scope="session")
-def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The knowledge base built once from data/ (read-only for the tests that share it)."""
-    path = tmp_path_factory.mktemp("kb") / "kb.db"
-    build_kb(path)
+def kb_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The knowledge base built once from data/ (read-only for the tests that share it).
+
+    Under pytest-xdist the workers share one build: the first to need it builds it while
+    holding a lock in the run's common temp folder, the others wait and reuse it."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the folder every worker's own temp folder is in
+    path = root / "kb" / "kb.db"
+    path.parent.mkdir(exist_ok=True)
+    with (root / "kb.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            build_kb(path)
     return path
 
 

@@ -206,7 +206,7 @@ def test_missing_kind_of_fact_is_flagged(kb: KnowledgeBase) -> None:
 # -- evaluation ----------------------------------------------------------------------------
 
 
-def _eval(path: Path, kb_file: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _eval(path: Path, kb_file: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot eval` over the session's KB (built from data/, so not rebuilt)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "eval", str(path), *extra],
@@ -217,14 +217,14 @@ def _eval(path: Path, kb_file: Path, *extra: str) -> subprocess.CompletedProcess
         env={
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "KB_PATH": str(kb_file),
-            "DATABASE_PATH": str(kb_file.with_name("eval.db")),
+            "DATABASE_PATH": str(db),
         },
     )
 
 
 @pytest.mark.slow
-def test_eval_json_lines_have_the_agreed_shape(kb_file: Path) -> None:
-    proc = _eval(EXTRA_EVAL, kb_file, "--json")
+def test_eval_json_lines_have_the_agreed_shape(kb_file: Path, tmp_path: Path) -> None:
+    proc = _eval(EXTRA_EVAL, kb_file, tmp_path / "bot.db", "--json")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == sum(1 for _ in EXTRA_EVAL.open())
@@ -244,17 +244,17 @@ def _metrics(proc: subprocess.CompletedProcess[str]) -> dict[str, float]:
 
 
 @pytest.mark.slow
-def test_extra_question_set_quality(kb_file: Path) -> None:
+def test_extra_question_set_quality(kb_file: Path, tmp_path: Path) -> None:
     """Questions written for this project, beside the shared dev set: guards over-tuning."""
-    metrics = _metrics(_eval(EXTRA_EVAL, kb_file))
+    metrics = _metrics(_eval(EXTRA_EVAL, kb_file, tmp_path / "bot.db"))
     assert metrics["hit@1"] >= 0.85 and metrics["answer@1"] >= 0.8
     assert metrics["out_of_scope_abstained"] == 1.0
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_EVAL.exists(), reason="../shared/eval is not available here")
-def test_dev_set_quality(kb_file: Path) -> None:
-    metrics = _metrics(_eval(SHARED_EVAL, kb_file))
+def test_dev_set_quality(kb_file: Path, tmp_path: Path) -> None:
+    metrics = _metrics(_eval(SHARED_EVAL, kb_file, tmp_path / "bot.db"))
     assert metrics["hit@1"] >= 0.9 and metrics["answer@1"] >= 0.8
     assert metrics["out_of_scope_abstained"] == 1.0
 
