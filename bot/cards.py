@@ -218,8 +218,10 @@ def event_card(kb: KnowledgeBase, doc: Document, lang: str) -> str:
             role = texts_in(person.role, lang)
             lines.append(f"• {escape(name)}" + (f" — {escape(role)}" if role else ""))
     summary = texts_in(doc.summary, lang)
-    if not summary and doc.passages:
-        summary = texts_in(doc.passages[0].text, lang)
+    if not summary:  # the first passage instead (the catalog keeps none: ask the KB)
+        whole = doc if doc.passages else kb.document(doc.id)
+        if whole is not None and whole.passages:
+            summary = texts_in(whole.passages[0].text, lang)
     if summary:
         lines += ["", escape(summary)]
     source = source_line(doc, lang)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import date
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,29 @@ def test_console_consular_flow(tmp_path: Path, kb_file: Path) -> None:
     assert "Reception in Taldykorgan, 10 September 2025 · past" in out
     assert "Nearest to you" in out and "km" in out
     assert "5 events, newest first." in out
+
+
+def test_a_card_without_a_summary_shows_the_first_passage_from_the_kb(
+    kb_file: Path,
+) -> None:
+    """The catalog keeps no passage texts (memory with a large KB): a card whose event
+    has no summary reads the first passage through the KB instead."""
+    import dataclasses
+
+    from aiogram.utils.i18n import I18n
+
+    from bot.cards import event_card
+    from bot.kb.search import KnowledgeBase
+
+    kb = KnowledgeBase(kb_file)
+    listed = kb.catalog.events()[0]
+    assert listed.passages == []
+    whole = kb.document(listed.id)
+    assert whole is not None and whole.passages
+    first = whole.passages[0].text["en"]
+    i18n = I18n(path="locales", default_locale="en", domain="messages")
+    with i18n.context(), i18n.use_locale("en"):
+        assert first not in event_card(kb, listed, "en")  # its summary is shown instead
+        bare = dataclasses.replace(listed, summary={})
+        assert escape(first) in event_card(kb, bare, "en")
+    kb.close()
