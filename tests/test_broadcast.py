@@ -411,25 +411,24 @@ async def test_rate_below_telegram_limit_gets_no_429(
     assert elapsed >= (n - 1) / 25 * 0.9  # paced, not bursted
 
 
+@pytest.mark.looptime  # the loop's clock is fake: sleeps take no real time, stamps are exact
 async def test_rate_limiter_pause_holds_waiting_senders() -> None:
-    limiter = RateLimiter(100)
-    started = time.monotonic()
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(100, clock=loop.time)
+    started = loop.time()
     stamps: list[float] = []
 
     async def one() -> None:
         assert await limiter.acquire()
-        stamps.append(time.monotonic() - started)
+        stamps.append(round(loop.time() - started, 6))
 
     tasks = [asyncio.create_task(one()) for _ in range(5)]
-    await asyncio.sleep(0)  # all five have reserved their slots
+    await asyncio.sleep(0)  # all five have reserved their slots (10 ms apart)
     await limiter.pause_for(0.2)
     await asyncio.gather(*tasks)
-    assert len(stamps) == 5 and min(stamps[1:]) >= 0.19
-    # Slots stay spaced 10 ms apart after the pause. A waiter may resume late on a busy
-    # machine (event-loop jitter), so two neighbours' stamps can come close; but none can
-    # resume before its slot, so the last of the four is at least three slots after the
-    # first slot, which cannot start before the pause ends.
-    assert max(stamps[1:]) >= 0.19 + 3 * 0.01 * 0.9
+    # the first slot was now; the four waiting ones give theirs up and, after the pause,
+    # take new ones, still 10 ms apart
+    assert stamps == [0.0, 0.2, 0.21, 0.22, 0.23]
     stop = asyncio.Event()
     stop.set()
     assert await limiter.acquire(stop) is None
@@ -441,14 +440,15 @@ async def arrivals_through_a_stall(limiters: Sequence[SendLimiter]) -> list[floa
     Bot API server (or our devserver on a loaded machine) does. Sends paced at the rate
     alone would arrive bunched: the stalled ones and a full second's worth after them in
     one window."""
+    clock = asyncio.get_running_loop().time  # the limiters' clock: fake under looptime
     arrivals: list[float] = []
-    stall_from = time.monotonic() + 0.5
+    stall_from = clock() + 0.5
     stall_until = stall_from + 0.4
 
     async def server() -> None:
-        if stall_from <= time.monotonic() < stall_until:
-            await asyncio.sleep(stall_until - time.monotonic())
-        arrivals.append(time.monotonic())
+        if stall_from <= clock() < stall_until:
+            await asyncio.sleep(stall_until - clock())
+        arrivals.append(clock())
         await asyncio.sleep(0.005)  # the answer's way back
 
     async def sender(limiter: SendLimiter) -> None:
@@ -464,9 +464,11 @@ async def arrivals_through_a_stall(limiters: Sequence[SendLimiter]) -> list[floa
     return arrivals
 
 
+@pytest.mark.looptime
 async def test_a_stalled_server_never_sees_more_than_the_rate() -> None:
     rate = 20.0
-    assert busiest_second(await arrivals_through_a_stall([RateLimiter(rate)])) <= rate
+    limiter = RateLimiter(rate, clock=asyncio.get_running_loop().time)
+    assert busiest_second(await arrivals_through_a_stall([limiter])) <= rate
 
 
 # -- languages, content ------------------------------------------------------------
