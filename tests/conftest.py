@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings, load_settings
+from bot.kb import vectors
 from bot.kb.build import build_kb
 from bot.kb.search import KnowledgeBase
 from bot.runner import BotRunner
@@ -30,7 +32,9 @@ def kb_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The knowledge base built once from data/ (read-only for the tests that share it).
 
     Under pytest-xdist the workers share one build: the first to need it builds it while
-    holding a lock in the run's common temp folder, the others wait and reuse it."""
+    holding a lock in the run's common temp folder, the others wait and reuse it. Those
+    also take its vectors into their process's memo of recent builds, as the builder has
+    them, so a test that builds a KB of `data/` embeds nothing in any worker."""
     root = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         root = root.parent  # the folder every worker's own temp folder is in
@@ -40,6 +44,13 @@ def kb_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             build_kb(path)
+            return path
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for key, blob in conn.execute("SELECT hash, data FROM vectors"):
+            vectors._memo.put(key, bytes(blob))
+    finally:
+        conn.close()
     return path
 
 
