@@ -5,8 +5,9 @@ Each bot runs polling in a process of its own (as deployed: `handle_as_tasks`, t
 aiogram default), against the devserver in a third process, so that neither shares an
 event loop with the fake Telegram. Before a bot starts, the devserver's queue is filled
 with the workload: USERS users (languages ru, kk, en in turn) each sending /start, /help,
-a question in their language, /events and /consular. The echo bot answers every message
-with its text; the whole bot runs its middlewares (user row, locale, roles, throttling),
+a question in their language (no two users ask the same: `FORMS`), /events and /consular.
+The echo bot answers every message with its text; the whole bot runs its middlewares
+(user row, locale, roles, throttling),
 the database, i18n, menus and the knowledge-base search. Flood limits are lifted on both
 sides (the devserver's per-chat limit and the bot's throttling), so both answer every
 update once.
@@ -50,19 +51,27 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-UPDATES"
 LANGS = ("ru", "kk", "en")
 Work = list[tuple[int, str, str]]  # (user id, language, text)
-QUESTIONS = {
-    "ru": ("Кто такой Дмитрий Тураев?", "Где прошёл консульский приём в Талдыкоргане?"),
-    "kk": ("Талдықорғанда консулдық қабылдау қашан өтті?", "Дмитрий Тураев кім?"),
-    "en": ("Who is Dmitry Turaev?", "When was the consular reception in Taldykorgan?"),
+#: A question per user, none asked twice (the bot keeps recent results: a repeated question
+#: would measure that, not a search): two forms per language about each place of data/.
+FORMS = {
+    "ru": ("{place}: какие события там проходили?", "{place} — кто туда приезжал?"),
+    "kk": ("{place}: онда қандай іс-шаралар өтті?", "{place} — онда кім болды?"),
+    "en": ("{place}: which events took place there?", "Who visited {place}?"),
 }
 
 
 def workload(users: int) -> Work:
     """(user id, language, text), each user's updates in order."""
+    from bot.kb.sources import load_places
+
+    places = load_places()
     found = []
     for i in range(users):
         uid, lang = 500_000 + i, LANGS[i % 3]
-        question = QUESTIONS[lang][i % 2]
+        nth = i // 3  # this language's nth user
+        form = FORMS[lang][nth % 2]
+        name = places[nth // 2 % len(places)].name
+        question = form.format(place=name.get(lang) or name["en"])
         for text in ("/start", "/help", question, "/events", "/consular"):
             found.append((uid, lang, text))
     return found

@@ -347,3 +347,32 @@ def test_a_search_embeds_only_the_question(kb_file: Path) -> None:
         del embedder.queries, embedder.passages
     assert result.answer is not None and "nine" in result.answer.sentence.lower()
     assert calls == ["query"]
+
+
+def test_a_question_asked_again_is_answered_from_the_kept_result(
+    kb_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turning a result's pages, voting and a topic's button repeat a search: the result is
+    kept (not embedded and ranked again) until the KB is reloaded from a new file."""
+    kb = KnowledgeBase(kb_file)
+    embedder = kb._embedder
+    assert embedder is not None
+    asked: list[str] = []
+    real_queries = embedder.queries
+
+    def queries(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        return real_queries(texts)
+
+    monkeypatch.setattr(embedder, "queries", queries)
+    question = "How many divisions were formed in Kazakhstan?"
+    first = kb.search(question, "en", limit=6)
+    assert kb.search(question, "en", limit=6) is first
+    assert asked == [question]
+    assert kb.search(question, "ru", limit=6) is not first  # another language: searched
+    assert len(asked) == 2
+    kb.reload()
+    again = kb.search(question, "en", limit=6)
+    assert again is not first and len(asked) == 3  # a new file: searched afresh
+    assert [h.passage_id for h in again.hits] == [h.passage_id for h in first.hits]
+    kb.close()
