@@ -118,8 +118,14 @@ class Database:
         async with self._writers_turn(), self.engine.begin() as conn:
             try:
                 yield conn
-            finally:
-                stale = conn.info.pop(_STALE, [])
+            except BaseException:
+                # Rolled back: nothing to evict. A statement cut short by a cancellation
+                # invalidates the connection, whose info must not be touched then (it
+                # raises, and the cancellation would end as a PendingRollbackError).
+                if not conn.invalidated:
+                    conn.info.pop(_STALE, None)
+                raise
+            stale = conn.info.pop(_STALE, [])
         await self.cache.evict(stale)  # committed: readers from now on load the new rows
 
     @asynccontextmanager
@@ -208,6 +214,17 @@ def create_engine(url: str) -> AsyncEngine:
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def on_invalidate(dbapi_connection: Any, _record: Any, _error: BaseException | None) -> None:
+        # A task cancelled during a statement leaves its connection invalidated, and
+        # closing it while a statement is still unfinalised makes a "zombie" that keeps
+        # its transaction, and the file's write lock, until the garbage collector
+        # finalises that statement. Roll back first: the lock goes with the transaction.
+        try:
+            dbapi_connection.rollback()
+        except Exception as error:  # the connection is being discarded anyway
+            log.debug("rollback of an invalidated connection failed: %r", error)
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Connection) -> None:
