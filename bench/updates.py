@@ -22,6 +22,7 @@ The whole bot's knowledge base is built once, before the rounds, and copied into
 round's fresh directory: a round measures answering, not the build.
 
 Run: .venv/bin/python bench/updates.py [--quick] [--users N] [--rounds N] [--kb-passages N]
+     [--no-questions]
 (BENCH_PROFILE=path.prof: the whole bot's run is profiled with cProfile into that file;
 BENCH_PYSPY=path.txt: sampled with py-spy, every thread, from ready to the last reply,
 as raw folded stacks, when py-spy is installed.)
@@ -60,8 +61,9 @@ FORMS = {
 }
 
 
-def workload(users: int) -> Work:
-    """(user id, language, text), each user's updates in order."""
+def workload(users: int, questions: bool = True) -> Work:
+    """(user id, language, text), each user's updates in order; without `questions`, the
+    menus alone (what the bot costs beside the knowledge-base search)."""
     from bot.kb.sources import load_places
 
     places = load_places()
@@ -73,7 +75,8 @@ def workload(users: int) -> Work:
         name = places[nth // 2 % len(places)].name
         question = form.format(place=name.get(lang) or name["en"])
         for text in ("/start", "/help", question, "/events", "/consular"):
-            found.append((uid, lang, text))
+            if questions or text.startswith("/"):
+                found.append((uid, lang, text))
     return found
 
 
@@ -263,8 +266,8 @@ def figures(calls: dict[str, Any], expected: int, spawned: float) -> dict[str, A
     }
 
 
-async def run(users: int, rounds: int, passages: int) -> dict[str, Any]:
-    work = workload(users)
+async def run(users: int, rounds: int, passages: int, questions: bool) -> dict[str, Any]:
+    work = workload(users, questions)
     # here, not at the top: the echo bot's process runs this file too, and should not
     # carry the broadcast benchmark's imports of the bot
     from broadcast import remote_devserver
@@ -305,6 +308,7 @@ async def run(users: int, rounds: int, passages: int) -> dict[str, Any]:
         "bot_rss_mb": median("bot", "rss_mb"),
         "bot_replies": min(r["replies"] for r in results["bot"]),
         "kb": f"data/ + {passages:,} synthetic passages" if passages else "data/ (the curated KB)",
+        "questions": questions,
     }
 
 
@@ -318,6 +322,11 @@ def main() -> None:
         type=int,
         default=0,
         help="serve the curated KB plus this many synthetic passages (100000: the issue's KB)",
+    )
+    parser.add_argument(
+        "--no-questions",
+        action="store_true",
+        help="menus only: the bot's cost beside the search's (the questions' embedding)",
     )
     parser.add_argument("--serve", choices=("echo", "bot", "prepare"), help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
@@ -334,7 +343,7 @@ def main() -> None:
         return
     users = args.users or (60 if args.quick else 300)
     rounds = args.rounds or (1 if args.quick else 3)
-    print(json.dumps(asyncio.run(run(users, rounds, args.kb_passages))))
+    print(json.dumps(asyncio.run(run(users, rounds, args.kb_passages, not args.no_questions))))
 
 
 if __name__ == "__main__":
