@@ -12,7 +12,7 @@ replaced by its bare `update_id`, so the offset moves past it and the dispatcher
 aiogram also parametrises `Response[...]` with the method's return type on every answer.
 pydantic keeps a parametrised model only while something refers to it (a weak cache), so
 after a garbage collection the next answer built the model again, schema and validator
-(3-6 ms; 8 % of the bot's busy time in `bench/updates.py --no-questions`). The session
+(3-6 ms; 4.5 % of the bot's busy samples in `bench/updates.py --no-questions`). The session
 holds each one it has used (`response_type`).
 """
 
