@@ -138,7 +138,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"[{result.lang}] no answer in the sources (the bot abstains)")
         return 0
     for number, hit in enumerate(result.hits, start=1):
-        doc = kb.document(hit.doc_id)
+        doc = kb.about(hit.doc_id)
         source = doc.source if doc else hit.doc_id
         print(f"{number}. [{hit.coverage:.2f}] {hit.text(result.lang)}\n   — {source}")
     return 0

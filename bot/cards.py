@@ -92,7 +92,7 @@ def render_answer(
     current locale (the user's). For the first hit the direct answer leads (`answer`:
     the date asked for, then the sentence that answers)."""
     locale = get_i18n().current_locale
-    doc = kb.document(hit.doc_id)
+    doc = kb.about(hit.doc_id)
     shown = lang if lang in hit.texts else next(iter(hit.texts), lang)
     text = hit.texts.get(shown, "")
     lines = []

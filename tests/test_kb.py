@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 
 import pytest
+from aiogram.utils.i18n import I18n
 
+from bot.cards import render_answer
 from bot.config import PROJECT_ROOT
 from bot.formatting import format_kb_date, format_km, split_text
 from bot.kb.build import build_kb, ensure_kb, kb_is_stale
@@ -174,6 +178,34 @@ def test_answers_come_in_the_question_language(
     assert source in sources or expected in answer
     if lang == "kk":
         assert KAZAKH & set(answer)
+
+
+def test_answering_reads_documents_without_their_passages(kb_file: Path) -> None:
+    """A search, its direct answer and its card read what they show of a document
+    (`about`: everything but the passages); whole documents are parsed only where a
+    passage is shown. Before, a long-running process kept every passage of the 2,048
+    documents answered last."""
+    kb = KnowledgeBase(kb_file)
+    i18n = I18n(path=str(PROJECT_ROOT / "locales"), default_locale="en", domain="messages")
+    for question in (
+        "Кто приезжал в Талдыкорган?",
+        "When was the outreach consular reception in Taldykorgan?",  # a date answered
+    ):
+        result = kb.search(question, None)
+        assert result.best is not None and result.answer is not None
+        with i18n.context(), i18n.use_locale("en"):
+            card = render_answer(
+                kb, result.best, result.lang, index=0, total=1, answer=result.answer
+            )
+        slim = kb.about(result.best.doc_id)  # the card names the document it quotes
+        assert slim is not None and any(escape(t) in card for t in slim.title.values())
+    assert not kb._documents  # no whole document was needed
+    for doc_id in kb.catalog.documents:
+        whole, slim = kb.document(doc_id), kb.about(doc_id)
+        assert whole is not None and whole.passages
+        assert slim == dataclasses.replace(whole, passages=[])
+    assert kb.about("no-such-document") is None
+    kb.close()
 
 
 def test_language_is_detected_when_not_given(kb: KnowledgeBase) -> None:

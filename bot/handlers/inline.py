@@ -48,7 +48,7 @@ async def on_inline_query(query: InlineQuery, kb: KnowledgeBase, i18n: I18n) -> 
         for index, hit in enumerate(result.hits):
             if hit.coverage < result.hits[0].coverage * 0.6:
                 break
-            doc = kb.document(hit.doc_id)
+            doc = kb.about(hit.doc_id)
             title = (doc.title.get(result.lang) if doc else None) or hit.doc_id
             snippet = hit.text(result.lang)
             digest = hashlib.blake2s(f"{hit.passage_id}:{result.lang}".encode(), digest_size=8)

@@ -72,7 +72,7 @@ def result_sources(kb: KnowledgeBase, result: SearchResult) -> list[str]:
     """Corpus file names of the top results, best first, without repeats."""
     sources: list[str] = []
     for hit in result.hits:
-        doc = kb.document(hit.doc_id)
+        doc = kb.about(hit.doc_id)
         if doc is not None and doc.source not in sources:
             sources.append(doc.source)
     return sources[:TOP]

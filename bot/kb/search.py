@@ -59,8 +59,13 @@ log = logging.getLogger(__name__)
 #: bm25 column weights: body, title, names.
 BM25_WEIGHTS = (1.0, 0.4, 1.5)
 RECALL = 30
-#: Whole documents kept in memory after an answer read them (the KB may hold 100k).
-DOCUMENTS_KEPT = 2048
+#: Documents without their passages kept in memory (`about`: what answers and cards
+#: show; about 3 KB each with the 100k KB), and whole documents, passages included
+#: (`document`, for the few screens that show a passage of a document not found by a
+#: search). Whole ones were all that was kept, 2,048 of them: a long-running process
+#: kept every passage of the 2,048 documents answered last (tens of MB with long news).
+ABOUT_KEPT = 1024
+DOCUMENTS_KEPT = 64
 #: Searches whose results are kept: turning a result's pages, voting on it and a topic's
 #: button ask the same question again (each search embeds it: 15-40 ms of CPU). A KB is
 #: read-only and a search depends on nothing else, so a kept result stays right until
@@ -232,6 +237,7 @@ class KnowledgeBase:
         self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         self._documents: OrderedDict[str, Document] = OrderedDict()
+        self._about: OrderedDict[str, Document] = OrderedDict()
         self._results: OrderedDict[tuple[str, str | None, int, str], SearchResult] = OrderedDict()
         self._vocab: dict[str, frozenset[str]] = {}  # lang -> its index's terms (`knows`)
         self._services: dict[str, frozenset[str]] = {}  # lang -> `service_terms`
@@ -330,20 +336,31 @@ class KnowledgeBase:
     # -- documents -----------------------------------------------------------------------
 
     def document(self, doc_id: str) -> Document | None:
-        """The whole document (the `DOCUMENTS_KEPT` asked last are kept in memory)."""
+        """The whole document, passages included (the `DOCUMENTS_KEPT` asked last are
+        kept in memory). Where its passages are not needed, `about` is lighter."""
+        return self._kept(doc_id, self._documents, DOCUMENTS_KEPT, "record")
+
+    def about(self, doc_id: str) -> Document | None:
+        """The document without its passages: title, dates, places, people, source
+        (the `ABOUT_KEPT` asked last are kept in memory)."""
+        return self._kept(doc_id, self._about, ABOUT_KEPT, "json_remove(record, '$.passages')")
+
+    def _kept(
+        self, doc_id: str, kept: OrderedDict[str, Document], size: int, column: str
+    ) -> Document | None:
         with self._lock:  # searches run in several threads
-            doc = self._documents.get(doc_id)
+            doc = kept.get(doc_id)
             if doc is not None:
-                self._documents.move_to_end(doc_id)
+                kept.move_to_end(doc_id)
                 return doc
             row = self._conn.execute(
-                "SELECT record FROM documents WHERE id = ?", (doc_id,)
+                f"SELECT {column} FROM documents WHERE id = ?", (doc_id,)
             ).fetchone()
             if row is None:
                 return None
-            doc = self._documents[doc_id] = document_from_dict(json.loads(row["record"]))
-            while len(self._documents) > DOCUMENTS_KEPT:
-                self._documents.popitem(last=False)
+            doc = kept[doc_id] = document_from_dict(json.loads(row[0]))
+            while len(kept) > size:
+                kept.popitem(last=False)
             return doc
 
     def documents_by_source(self, sources: list[str]) -> list[Document]:
@@ -360,7 +377,7 @@ class KnowledgeBase:
     def title_terms(self, doc_id: str, lang: str) -> set[str]:
         key = (doc_id, lang)
         if key not in self._titles:
-            doc = self.document(doc_id)
+            doc = self.about(doc_id)
             self._titles[key] = set(stems(doc.title.get(lang, ""), lang)) if doc else set()
         return self._titles[key]
 
@@ -626,7 +643,7 @@ class KnowledgeBase:
         answer = DirectAnswer(sentence, candidate.lang, candidate.passage_id, kind)
         if kind == "when":
             found = sentence_date(sentence, candidate.lang)
-            doc = self.document(best.doc_id)
+            doc = self.about(best.doc_id)
             if found is not None:
                 answer = replace(answer, date=found[0], date_precision=found[1])
             elif doc is not None and (given := document_date(doc)) is not None:
@@ -717,7 +734,7 @@ class KnowledgeBase:
         names = [c for c in concepts if c.entity is not None]
         if not names:
             return False
-        doc = self.document(hit.doc_id)
+        doc = self.about(hit.doc_id)
         known = set(hit.terms)
         if doc is not None:
             ids = [*doc.places, *doc.mentioned_places, *(p.id for p in doc.people)]
