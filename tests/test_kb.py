@@ -208,6 +208,21 @@ def test_answering_reads_documents_without_their_passages(kb_file: Path) -> None
     kb.close()
 
 
+def test_title_terms_kept_are_bounded(kb_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each search scores its candidates' titles: the stems kept are bounded, or they
+    grew with every document ever scored (tens of MB with a 100k KB)."""
+    monkeypatch.setattr("bot.kb.search.TITLES_KEPT", 4)
+    kb = KnowledgeBase(kb_file)
+    doc_id = next(iter(kb.catalog.documents))
+    expected = kb.title_terms(doc_id, "en")
+    assert expected  # a real title has stems
+    for n in range(10):
+        assert kb.title_terms(f"no-such-document-{n}", "en") == frozenset()
+    assert kb._title_terms.cache_info().currsize == 4
+    assert kb.title_terms(doc_id, "en") == expected  # read again once dropped
+    kb.close()
+
+
 def test_language_is_detected_when_not_given(kb: KnowledgeBase) -> None:
     assert kb.search("Which divisions fought at Stalingrad?").lang == "en"
     assert kb.search("Сталинградта қандай дивизиялар соғысты?").lang == "kk"

@@ -26,8 +26,9 @@ import math
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Set
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,9 @@ DOCUMENTS_KEPT = 64
 #: read-only and a search depends on nothing else, so a kept result stays right until
 #: `reload` (a new file) drops them all.
 RESULTS_KEPT = 256
+#: Documents' title stems (per language) kept for scoring: each search looks at the titles
+#: of its 30 candidates; kept without a bound, they grew with every document ever scored.
+TITLES_KEPT = 8192
 MAX_TERMS = 24
 #: Below this share of the question's (IDF-weighted) concepts, abstain.
 MIN_COVERAGE = 0.5
@@ -153,7 +157,7 @@ class Concept:
     framing: bool = False
 
     def credit(
-        self, body: set[str], anywhere: set[str], title: set[str], heads: dict[str, list[str]]
+        self, body: set[str], anywhere: set[str], title: Set[str], heads: dict[str, list[str]]
     ) -> float:
         """How well a passage covers this concept: its terms in the question's language
         (`body`), a name or number in any of the passage's languages (`anywhere`), word
@@ -250,7 +254,7 @@ class KnowledgeBase:
             for lang in LANGS
         }
         self.entities = self._load_entities()
-        self._titles: dict[tuple[str, str], set[str]] = {}
+        self._title_terms = lru_cache(maxsize=TITLES_KEPT)(self._read_title_terms)
         self._embedder, self._dense_index = self._load_dense()
         #: The version of the database's documents this file was built from.
         self.documents_version = self._meta().get(DOCUMENTS_VERSION, NO_DOCUMENTS)
@@ -374,12 +378,14 @@ class KnowledgeBase:
             ).fetchall()
         return [d for d in (self.document(row["id"]) for row in rows) if d is not None]
 
-    def title_terms(self, doc_id: str, lang: str) -> set[str]:
-        key = (doc_id, lang)
-        if key not in self._titles:
-            doc = self.about(doc_id)
-            self._titles[key] = set(stems(doc.title.get(lang, ""), lang)) if doc else set()
-        return self._titles[key]
+    def title_terms(self, doc_id: str, lang: str) -> frozenset[str]:
+        """The stems of a document's title in `lang` (the `TITLES_KEPT` used last are
+        kept; `lru_cache` is thread-safe, and a reload starts a new one)."""
+        return self._title_terms(doc_id, lang)
+
+    def _read_title_terms(self, doc_id: str, lang: str) -> frozenset[str]:
+        doc = self.about(doc_id)
+        return frozenset(stems(doc.title.get(lang, ""), lang)) if doc else frozenset()
 
     # -- search --------------------------------------------------------------------------
 
