@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 BM25_WEIGHTS = (1.0, 0.4, 1.5)
 RECALL = 30
 #: Documents without their passages kept in memory (`about`: what answers and cards
-#: show; about 3 KB each with the 100k KB), and whole documents, passages included
+#: show; about 2 KB each with the 100k KB), and whole documents, passages included
 #: (`document`, for the few screens that show a passage of a document not found by a
 #: search). Whole ones were all that was kept, 2,048 of them: a long-running process
 #: kept every passage of the 2,048 documents answered last (tens of MB with long news).
