@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from bot.storage import schema as t
-from bot.storage.database import Database, head_revision
+from bot.storage.database import SQLITE_BUSY_MS, Database, head_revision
 from bot.storage.legacy import MIGRATIONS
 from tests.postgres import create_database, drop_database
 
@@ -122,10 +122,14 @@ async def test_concurrent_updates_never_see_each_others_uncommitted_writes(
     assert await count(database, "users") == 0
 
 
-async def test_sqlite_writers_take_turns_instead_of_timing_out(tmp_path: Path) -> None:
-    """A write transaction busy for longer than SQLite's busy timeout (5 s): the other
-    writers of the process (and of its broadcast pool) wait their turn and all commit,
-    where SQLite's busy handler alone would give them up ("database is locked")."""
+async def test_sqlite_writers_take_turns_instead_of_timing_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write transaction busy for longer than SQLite's busy timeout (shortened here
+    from 5 s to 0.3 s): the other writers of the process (and of its broadcast pool)
+    wait their turn and all commit, where SQLite's busy handler alone would give them up
+    ("database is locked")."""
+    monkeypatch.setattr("bot.storage.database.SQLITE_BUSY_MS", 300)
     db = await Database.open(tmp_path / "bot.db")
     sibling = db.sibling()
     started = asyncio.Event()
@@ -134,7 +138,7 @@ async def test_sqlite_writers_take_turns_instead_of_timing_out(tmp_path: Path) -
         async with db.transaction() as tx:
             await tx.execute(insert(t.users).values(_user(1)))
             started.set()
-            await asyncio.sleep(5.5)
+            await asyncio.sleep(0.5)  # past the busy timeout
 
     async def quick(uid: int) -> None:
         await started.wait()
@@ -162,7 +166,7 @@ async def test_sqlite_is_tuned_for_a_bot_that_writes_often(tmp_path: Path) -> No
     try:
         async with db.read() as conn:
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
-            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == SQLITE_BUSY_MS
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await db.close()

@@ -69,6 +69,9 @@ def head_revision() -> str:
 
 #: How long a SQLite write transaction may wait for its turn in this process.
 WRITER_WAIT_S = 30.0
+#: How long SQLite itself retries a locked file (another process's writer) before it
+#: gives up with "database is locked".
+SQLITE_BUSY_MS = 5000
 #: Connections (each with its thread) a SQLite file keeps open: reads run in parallel.
 SQLITE_POOL = 15  # as many as the default pool could hold (5 + 10 overflow)
 
@@ -208,7 +211,7 @@ def create_engine(url: str) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            "busy_timeout=5000",
+            f"busy_timeout={SQLITE_BUSY_MS}",
             "foreign_keys=ON",
             "synchronous=NORMAL",
         ):
