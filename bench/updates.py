@@ -7,8 +7,8 @@ event loop with the fake Telegram. Before a bot starts, the devserver's queue is
 with the workload: USERS users (languages ru, kk, en in turn) each sending /start, /help,
 a question in their language (no two users ask the same: `FORMS`), /events and /consular.
 The echo bot answers every message with its text; the whole bot runs its middlewares
-(user row, locale, roles, throttling),
-the database, i18n, menus and the knowledge-base search. Flood limits are lifted on both
+(user row, locale, roles, throttling), the database, i18n, menus and the knowledge-base
+search (`--no-questions`: the menus alone). Flood limits are lifted on both
 sides (the devserver's per-chat limit and the bot's throttling), so both answer every
 update once.
 

@@ -29,6 +29,9 @@ from bot.kb.sources import (
 T = TypeVar("T")
 #: How many derived views a catalog keeps (each event filter combination is one).
 MEMO_SIZE = 256
+#: A document's stored record without its passages (what lists, cards and answers show):
+#: SQLite drops them before they are parsed.
+WITHOUT_PASSAGES = "json_remove(record, '$.passages')"
 
 
 def short_key(value: str) -> str:
@@ -100,9 +103,7 @@ class Catalog:
                 catalog.topics[topic.id] = topic
             # the passages are left in the file: parsing them only to drop them doubled
             # the load's time and left the process larger
-            for (record,) in conn.execute(
-                "SELECT json_remove(record, '$.passages') FROM documents"
-            ):
+            for (record,) in conn.execute(f"SELECT {WITHOUT_PASSAGES} FROM documents"):
                 doc = document_from_dict(json.loads(record))
                 catalog.documents[doc.id] = doc
                 catalog._doc_keys[short_key(doc.id)] = doc.id

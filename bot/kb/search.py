@@ -43,7 +43,7 @@ from bot.kb.answer import (
     sentence_date,
 )
 from bot.kb.build import DOCUMENTS_VERSION, NO_DOCUMENTS, entity_token
-from bot.kb.catalog import Catalog
+from bot.kb.catalog import WITHOUT_PASSAGES, Catalog
 from bot.kb.embed import Embedder, EmbedderError, Vectors, load_embedder
 from bot.kb.entities import EntityIndex
 from bot.kb.facts import asked_facts, gives_fact
@@ -347,7 +347,7 @@ class KnowledgeBase:
     def about(self, doc_id: str) -> Document | None:
         """The document without its passages: title, dates, places, people, source
         (the `ABOUT_KEPT` asked last are kept in memory)."""
-        return self._kept(doc_id, self._about, ABOUT_KEPT, "json_remove(record, '$.passages')")
+        return self._kept(doc_id, self._about, ABOUT_KEPT, WITHOUT_PASSAGES)
 
     def _kept(
         self, doc_id: str, kept: OrderedDict[str, Document], size: int, column: str
