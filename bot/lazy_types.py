@@ -41,7 +41,7 @@ def install() -> bool:
 
 
 class _TypesFinder(importlib.abc.MetaPathFinder):
-    """Finds the aiogram package as the path finder does, with a loader that defers."""
+    """Finds the aiogram package as the next finders would, with a loader that defers."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -49,11 +49,16 @@ class _TypesFinder(importlib.abc.MetaPathFinder):
         if fullname != PACKAGE:
             return None
         sys.meta_path.remove(self)  # once: the package is imported once
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _DeferringLoader(spec.loader)
-        return spec
+        for finder in sys.meta_path:  # the finder that would have found it
+            find_spec = getattr(finder, "find_spec", None)
+            spec: importlib.machinery.ModuleSpec | None = (
+                find_spec(fullname, path, target) if find_spec else None
+            )
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _DeferringLoader(spec.loader)
+                return spec
+        return None
 
 
 class _DeferringLoader(importlib.abc.Loader):
