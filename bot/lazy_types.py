@@ -4,16 +4,19 @@ time that type is used, not all 400 of them when aiogram is imported.
 `aiogram.types` ends with a loop that calls ``model_rebuild`` on every type, handing
 it a namespace of all the types (their annotations name each other under
 ``TYPE_CHECKING``). Each call builds a complete pydantic validator of its own, nested
-types included: 148 MB and 4-6 s of CPU in every process that imports aiogram (aiogram
-issue #1513), while this bot validates about fifteen of those types. `install` puts an
-import hook in front of that module: while it runs, the loop's calls only record the
-namespace; its names are then put where pydantic looks when it builds a type later (the
-globals of each type's module, as if the ``TYPE_CHECKING`` imports had run). Every
-type is declared with ``defer_build``, so pydantic builds it on first use, resolving
-the same annotations the loop would have. Where aiogram is imported already, or a
-future aiogram rebuilds its types some other way, nothing changes and aiogram builds
-them at import as before. `tests/test_lazy_types.py` builds every type and method this
-way and compares their schemas with aiogram's own.
+types included, and `aiogram.methods` then builds its methods against them: 148 MB and
+4-6 s of CPU in every process that imports aiogram (aiogram issue #1513), while this
+bot validates about fifteen of those types. `install` puts an import hook in front of
+the aiogram package: while the package is imported, the loop's calls only record the
+namespace (methods that need a type's names are left to build on first use, as pydantic
+does with any model it cannot complete); then its names are put where pydantic looks
+when it builds a type later (the globals of each type's module, as if the
+``TYPE_CHECKING`` imports had run). Every type is declared with ``defer_build``, so
+pydantic builds it on first use, resolving the same annotations the loop would have.
+Where aiogram is imported already, or a future aiogram rebuilds its types some other
+way, nothing changes and aiogram builds them at import as before.
+`tests/test_lazy_types.py` builds every type and method this way and compares their
+resolved annotations with those of aiogram's own import.
 """
 
 from __future__ import annotations
