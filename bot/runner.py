@@ -29,6 +29,7 @@ from bot.i18n import create_i18n
 from bot.kb.search import KnowledgeBase
 from bot.metrics import RetryAfterCounter
 from bot.services.knowledge import prepare_kb
+from bot.session import build_common_types
 from bot.storage.database import Database
 from bot.web.server import create_status_app, create_web_app
 
@@ -115,6 +116,7 @@ class BotRunner:
         )
         self.bot = create_bot(self.token, self.api_base)
         self.bot.session.middleware(RetryAfterCounter(self.dp["metrics"]))
+        build_common_types()
         return self.dp
 
     async def poll(self, *, handle_signals: bool = True) -> None:
