@@ -65,8 +65,13 @@ class _TypesFinder(importlib.abc.MetaPathFinder):
 
 
 class _DeferringLoader(importlib.abc.Loader):
+    """The package's own loader, running its module with the types' rebuilds recorded."""
+
     def __init__(self, loader: importlib.abc.Loader) -> None:
         self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_resource_reader, ...
+        return getattr(self._loader, name)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         return self._loader.create_module(spec)
@@ -80,8 +85,8 @@ class _DeferringLoader(importlib.abc.Loader):
 
 @contextmanager
 def _recorded_rebuilds() -> Iterator[list[Mapping[str, Any]]]:
-    """While the types package runs, its rebuild of each type records the namespace
-    instead of building; any other rebuild proceeds."""
+    """While aiogram is imported, the types package's rebuild of each type records the
+    namespace instead of building; any other rebuild proceeds."""
     from pydantic import BaseModel
 
     original = vars(BaseModel)["model_rebuild"]
