@@ -127,7 +127,9 @@ def prepare(workdir: Path, passages: int) -> None:
         return
     from bot.kb.build import ensure_kb
 
-    ensure_kb(settings.kb_path, settings.data_dir, settings.embedder)
+    ensure_kb(
+        settings.kb_path, settings.data_dir, settings.embedder, vector_cache=settings.vector_cache
+    )
 
 
 async def serve_bot(api: str, workdir: Path) -> None:

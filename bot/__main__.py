@@ -167,6 +167,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 settings.data_dir,
                 curated=not args.no_curated,
                 vectors_from=settings.kb_path,
+                vector_cache=settings.vector_cache,
             )
             kb = KnowledgeBase(kb_path)
         else:

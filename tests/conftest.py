@@ -43,7 +43,9 @@ def kb_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     with (root / "kb.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            build_kb(path)
+            # the vectors of earlier runs (`VECTOR_CACHE`, by default var/vectors.db):
+            # the same bytes the model gives for the same text, embedded once per checkout
+            build_kb(path, vector_cache=load_settings(_env_file=None).vector_cache)
             return path
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -120,6 +122,7 @@ def settings(tmp_path: Path, kb_file: Path) -> Settings:
         bot_token=None,
         database_path=tmp_path / "bot.db",
         kb_path=kb_file,
+        vector_cache=None,  # a test's builds embed what they add (the session KB's are kept)
         throttle_rate=1000.0,
         throttle_burst=1000,
         default_locale="ru",

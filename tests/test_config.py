@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,15 @@ def test_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.default_locale == "kk"
     assert s.telegram_api_base == "http://127.0.0.1:8081"
     assert s.log_level == "DEBUG"
+
+
+def test_vector_cache_is_on_by_default_and_off_when_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VECTOR_CACHE", raising=False)
+    assert _settings().vector_cache == Path("var/vectors.db")
+    monkeypatch.setenv("VECTOR_CACHE", " ")
+    assert _settings().vector_cache is None
+    monkeypatch.setenv("VECTOR_CACHE", "/srv/cache/vectors.db")
+    assert _settings().vector_cache == Path("/srv/cache/vectors.db")
 
 
 def test_empty_token_means_console(monkeypatch: pytest.MonkeyPatch) -> None:

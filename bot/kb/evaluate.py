@@ -153,10 +153,12 @@ def corpus_kb(
     *,
     curated: bool = True,
     vectors_from: Path | None = None,
+    vector_cache: Path | None = None,
 ) -> Path:
     """Ingest every .txt/.md file of `corpus` (as `kb ingest` does) and build a KB of
     `data_dir` plus them under `workdir`; returns the KB's path. The vectors of the KB
-    `vectors_from` (the bot's own) are reused, so only the corpus is embedded.
+    `vectors_from` (the bot's own) are reused, so only the corpus is embedded (and, with
+    a `vector_cache`, only once).
 
     With `curated=False` the curated documents of `data/` are left out, so only the
     corpus answers (the gazetteer, topics and consular tables stay)."""
@@ -180,5 +182,7 @@ def corpus_kb(
         except IngestError:
             continue
     kb_path = workdir / "kb.db"
-    build_kb(kb_path, work_data, documents=docs, vectors_from=vectors_from)
+    build_kb(
+        kb_path, work_data, documents=docs, vectors_from=vectors_from, vector_cache=vector_cache
+    )
     return kb_path

@@ -4,7 +4,8 @@
 ``"{title}. {text}"`` (a unit). Vectors are stored in the KB file, quantised to int8
 with one float scale per vector, keyed by a hash of the model's name and the text:
 a rebuild reuses the vectors of the previous file (and of this process's recent
-builds) and embeds only new or changed passages. Each sentence of a unit is stored and
+builds, and of the file `bot.kb.vector_cache` keeps between builds) and embeds only new
+or changed passages. Each sentence of a unit is stored and
 embedded the same way (table `sentences`) for the direct answer (`bot.kb.answer`).
 
 **Language centring.** A multilingual model places texts of one language near each
@@ -40,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.kb.embed import Embedder, Vectors
+from bot.kb.vector_cache import VectorCache
 
 EMBED_BATCH = 32
 _LOAD_CHUNK = 4_096  # rows converted to float32 at a time while loading (6 MB at 384)
@@ -120,7 +122,8 @@ class SentenceUnit:
 @dataclass(frozen=True, slots=True)
 class EmbedStats:
     units: int  # passage-language units (their sentences are stored too)
-    embedded: int  # texts computed now; the rest came from the previous file or this process
+    embedded: int  # texts computed now; the rest came from the previous file, this process
+    # or the vector cache
 
 
 def _previous_vectors(previous: sqlite3.Connection | None, hashes: list[str]) -> dict[str, bytes]:
@@ -143,15 +146,20 @@ def write_vectors(
     embedder: Embedder,
     previous: sqlite3.Connection | None = None,
     sentences: Sequence[SentenceUnit] = (),
+    cache: VectorCache | None = None,
 ) -> EmbedStats:
-    """Embed `units` and `sentences` (reusing known vectors) into the `vectors`, `units`
-    and `sentences` tables."""
+    """Embed `units` and `sentences` into the `vectors`, `units` and `sentences` tables,
+    reusing the vectors of `previous` (the KB being replaced), of this process's recent
+    builds and of `cache`, in that order; `cache` then keeps what it gave and what was
+    embedded."""
     texts = [*(u.text for u in units), *(s.text for s in sentences)]
     hashes = [text_hash(embedder.name, text) for text in texts]
     known = _previous_vectors(previous, sorted(set(hashes)))
     for key in hashes:
         if key not in known and (blob := _memo.get(key)) is not None:
             known[key] = blob
+    cached = cache.get_many(k for k in hashes if k not in known) if cache is not None else {}
+    known |= cached
     todo: dict[str, str] = {}
     for key, text in zip(hashes, texts, strict=True):
         if key not in known:
@@ -164,6 +172,8 @@ def write_vectors(
             known[key] = pack(vector)
     for key in set(hashes):
         _memo.put(key, known[key])
+    if cache is not None:
+        cache.put_many({key: known[key] for key in [*cached, *keys]})
     conn.executemany(
         "INSERT OR IGNORE INTO vectors (hash, data) VALUES (?, ?)",
         ((key, known[key]) for key in dict.fromkeys(hashes)),

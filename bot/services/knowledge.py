@@ -88,6 +88,7 @@ class KnowledgeSync:
                 settings.embedder,
                 stored.documents,
                 stored.version,
+                settings.vector_cache,
             )
             if self.kb is not None:
                 self.kb.reload()
@@ -172,4 +173,5 @@ async def prepare_kb(db: Database, settings: Settings, *, force: bool = False) -
         settings.embedder,
         stored.documents,
         stored.version,
+        vector_cache=settings.vector_cache,
     )
