@@ -18,6 +18,9 @@ chat answers the k-th update); the process's peak RSS (``VmHWM``) over the run. 
 ratio is bot/echo updates/s (the goal is at least 0.6). Rounds alternate echo and bot;
 medians are reported.
 
+The bot runs as deployed: the model's engine takes every core for a question (OpenMP's
+default); run with ``OMP_NUM_THREADS=1`` to measure one thread per question instead.
+
 The whole bot's knowledge base is built once, before the rounds, and copied into each
 round's fresh directory: a round measures answering, not the build.
 
@@ -171,7 +174,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def spawn(role: str, *args: str) -> asyncio.subprocess.Process:
     """This file in a process of its own, serving `role`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # OpenMP as deployed, unless set here
     return await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", role, *args,
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
