@@ -25,9 +25,10 @@ RUN python -m venv /venv && /venv/bin/pip install --quiet .
 COPY bot ./bot
 COPY data ./data
 COPY locales ./locales
+# The KB is built into the image (its vectors are in the file: no VECTOR_CACHE copy of them).
 RUN /venv/bin/pip install --quiet --no-deps . \
  && /venv/bin/python -c "from bot.i18n import compile_catalogs; compile_catalogs(force=True)" \
- && DATABASE_PATH=/tmp/build.db /venv/bin/python -m bot kb build \
+ && DATABASE_PATH=/tmp/build.db VECTOR_CACHE= /venv/bin/python -m bot kb build \
  && rm -f /tmp/build.db* \
  && mkdir -p /app/var \
  && chown -R dostyq:dostyq /app/var /app/kb
