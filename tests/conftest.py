@@ -44,7 +44,7 @@ def kb_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             # the vectors of earlier runs (`VECTOR_CACHE`, by default var/vectors.db):
-            # the same bytes the model gives for the same text, embedded once per checkout
+            # what the model gave for the same text, so a checkout embeds data/ once
             build_kb(path, vector_cache=load_settings(_env_file=None).vector_cache)
             return path
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

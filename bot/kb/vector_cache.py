@@ -8,6 +8,8 @@ a KB file deleted, documents deleted and added again. Embedding
 is the whole cost of a build (a minute of CPU for `data/`, another for the public
 corpus), so those vectors are kept here, keyed as in the KB (a hash of the model's
 name and the text: another model or an edited text is another key, never a stale hit).
+The file records the KB schema it was written under and starts empty under another, as
+the KB files themselves are rebuilt then.
 
 The file is a convenience, never a source of truth: a cache that cannot be read or
 written (locked too long, corrupt, on a read-only disk) is logged and left out, and the
@@ -21,6 +23,8 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from bot.kb.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,10 @@ class VectorCache:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, data BLOB NOT NULL)"
             )
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                with conn:  # vectors packed for another KB schema: start afresh
+                    conn.execute("DELETE FROM vectors")
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
         except BaseException:
             conn.close()
             raise
