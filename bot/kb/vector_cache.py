@@ -33,6 +33,19 @@ _CHUNK = 500  # hashes looked up per statement (below SQLite's variable limit)
 _TIMEOUT_S = 10.0  # how long to wait for another process's write
 
 
+def read_vectors(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, bytes]:
+    """The packed vectors of `hashes` found in the `vectors` table of `conn` (a KB file
+    or this cache: both key them alike)."""
+    wanted = sorted(set(hashes))
+    found: dict[str, bytes] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT hash, data FROM vectors WHERE hash IN ({marks})", chunk)
+        found.update((key, bytes(blob)) for key, blob in rows)
+    return found
+
+
 class VectorCache:
     """Packed vectors by text hash in one SQLite file, shared by processes and builds."""
 
@@ -59,26 +72,18 @@ class VectorCache:
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, bytes]:
         """The cached vectors of those of `hashes` the file has ({} when it cannot be read)."""
-        wanted = sorted(set(hashes))
-        found: dict[str, bytes] = {}
+        wanted = set(hashes)
         if not wanted or not self.path.exists():
-            return found
+            return {}
         try:
             conn = self._connect()
             try:
-                for start in range(0, len(wanted), _CHUNK):
-                    chunk = wanted[start : start + _CHUNK]
-                    marks = ",".join("?" * len(chunk))
-                    rows = conn.execute(
-                        f"SELECT hash, data FROM vectors WHERE hash IN ({marks})", chunk
-                    )
-                    found.update((key, bytes(blob)) for key, blob in rows)
+                return read_vectors(conn, wanted)
             finally:
                 conn.close()
         except sqlite3.Error as exc:
             log.warning("vector cache %s not read (%s): embedding without it", self.path, exc)
             return {}
-        return found
 
     def put_many(self, vectors: Mapping[str, bytes]) -> None:
         """Keep `vectors` as the most recently used, then drop the oldest beyond `max_rows`.

@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.kb.embed import Embedder, Vectors
-from bot.kb.vector_cache import VectorCache
+from bot.kb.vector_cache import VectorCache, read_vectors
 
 EMBED_BATCH = 32
 _LOAD_CHUNK = 4_096  # rows converted to float32 at a time while loading (6 MB at 384)
@@ -126,20 +126,6 @@ class EmbedStats:
     # or the vector cache
 
 
-def _previous_vectors(previous: sqlite3.Connection | None, hashes: list[str]) -> dict[str, bytes]:
-    if previous is None:
-        return {}
-    found: dict[str, bytes] = {}
-    for start in range(0, len(hashes), 500):
-        chunk = hashes[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for key, blob in previous.execute(
-            f"SELECT hash, data FROM vectors WHERE hash IN ({marks})", chunk
-        ):
-            found[key] = bytes(blob)
-    return found
-
-
 def write_vectors(
     conn: sqlite3.Connection,
     units: Sequence[Unit],
@@ -154,7 +140,7 @@ def write_vectors(
     embedded."""
     texts = [*(u.text for u in units), *(s.text for s in sentences)]
     hashes = [text_hash(embedder.name, text) for text in texts]
-    known = _previous_vectors(previous, sorted(set(hashes)))
+    known = read_vectors(previous, hashes) if previous is not None else {}
     for key in hashes:
         if key not in known and (blob := _memo.get(key)) is not None:
             known[key] = blob
