@@ -23,7 +23,7 @@ from bot.kb.ingest import parse_news
 from bot.kb.places import Gazetteer
 from bot.kb.schema import SCHEMA_VERSION
 from bot.kb.search import KnowledgeBase
-from bot.kb.sources import DATA_DIR, INGESTED, load_places, load_sources
+from bot.kb.sources import DATA_DIR, INGESTED, Document, load_places, load_sources
 from bot.kb.vector_cache import VectorCache
 from bot.kb.vectors import pack, unpack
 
@@ -111,15 +111,22 @@ OMSK_NEWS = (
 )
 
 
-def test_a_new_kb_reuses_the_vectors_of_another(
-    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`vectors_from` (how `eval --corpus` builds beside the bot's KB): nothing already
-    embedded there is embedded again, even in a process that embedded nothing yet."""
+@pytest.fixture
+def news_beside_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Document]:
+    """A copy of data/ and one piece of news to add to it, in a process whose memo of
+    recent builds is empty (it would hide where a build took its vectors from)."""
     monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
-    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    return data, parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+
+
+def test_a_new_kb_reuses_the_vectors_of_another(
+    tmp_path: Path, kb_file: Path, news_beside_data: tuple[Path, Document]
+) -> None:
+    """`vectors_from` (how `eval --corpus` builds beside the bot's KB): nothing already
+    embedded there is embedded again, even in a process that embedded nothing yet."""
+    data, news = news_beside_data
     stats = build_kb(tmp_path / "kb.db", data, documents=[news], vectors_from=kb_file)
     assert len(news.passages) == 1
     assert stats.vectors == len(KnowledgeBase(kb_file)._dense_index or []) + 1
@@ -127,14 +134,14 @@ def test_a_new_kb_reuses_the_vectors_of_another(
 
 
 def test_a_kb_built_afresh_takes_what_it_lacks_from_the_vector_cache(
-    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    kb_file: Path,
+    news_beside_data: tuple[Path, Document],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What an earlier build embedded is not embedded again by a build into a new place
     (as `eval --corpus` and a test run build): the cache gives the model's own vectors."""
-    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
-    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    data, news = news_beside_data
     cache = tmp_path / "cache" / "vectors.db"
 
     first = build_kb(
@@ -165,12 +172,12 @@ def test_a_kb_built_afresh_takes_what_it_lacks_from_the_vector_cache(
 
 
 def test_a_cache_that_cannot_be_read_costs_only_time(
-    tmp_path: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    kb_file: Path,
+    news_beside_data: tuple[Path, Document],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(vectors, "_memo", vectors.Memo(16))
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(INGESTED))
-    news = parse_news(OMSK_NEWS, source="omsk.txt", gazetteer=Gazetteer(load_places(data)))
+    data, news = news_beside_data
     cache = tmp_path / "vectors.db"
     cache.write_bytes(b"not a database at all" * 100)
     stats = build_kb(
